@@ -1,0 +1,44 @@
+# Two commands: `make run` (the service on SQLite at http://127.0.0.1:5000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint format lock templates clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv)
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/docgen db upgrade
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 8 --timeout 120 wsgi:app
+
+test: $(VENV)/.installed-test
+	@if bash scripts/ensure-services.sh; then export DOCGEN_REQUIRE_SERVICES=1; \
+		else echo "PostgreSQL/Redis unavailable: only the SQLite tests will run" >&2; fi; \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/pytest
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+# Refresh the pinned versions after changing the ranges in pyproject.toml.
+lock: | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+templates: $(VENV)/.installed-run
+	$(BIN)/python scripts/build_templates.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

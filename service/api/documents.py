@@ -1,0 +1,124 @@
+"""Documents: submit a document of a kind, follow its job, download the .docx."""
+
+from __future__ import annotations
+
+import io
+
+from flask import current_app, request, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service import jobs
+from service.errors import BadRequest, NotReady
+from service.generation import KINDS, load_input
+from service.models import Status
+from service.rendering import DOCX_MIME
+from service.schemas.jobs import DocumentJobSchema
+
+blp = Blueprint(
+    "documents", __name__, url_prefix="/api/v1/documents", description="Generated documents"
+)
+
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "The same key with the same body returns the same document; "
+    "with another body, 409.",
+}
+ERROR_RESPONSES = {
+    "400": {"description": "Malformed JSON"},
+    "413": {"description": "Body too large"},
+    "422": {"description": "Invalid input; `errors` maps each field path to its messages"},
+    "503": {"description": "Queue unavailable; nothing was lost, retry later"},
+}
+
+
+def _scope() -> jobs.Scope:
+    return jobs.DEFAULT_SCOPE
+
+
+def submit_document(kind: str):
+    """Validate, store, then enqueue: the job exists before any worker hears of it."""
+    payload = request.get_json(force=True, silent=True)
+    if payload is None:
+        raise BadRequest("Invalid JSON body." if request.get_data() else "A JSON body is required.")
+    model = load_input(kind, payload)
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > 255:
+        raise BadRequest("The Idempotency-Key header is longer than 255 characters.")
+    db = current_app.extensions["db"]
+    with db.session() as session:
+        record, created = jobs.submit(
+            session,
+            kind,
+            payload,
+            model.language.value,
+            scope=_scope(),
+            idempotency_key=key,
+        )
+    if created:
+        current_app.extensions["dispatcher"].enqueue(record.id)
+    return record
+
+
+def _register_kind(kind: str) -> None:
+    spec = KINDS[kind]
+    path = f"/{kind}s"
+
+    @blp.route(path, endpoint=f"submit_{kind.replace('-', '_')}", methods=["POST"])
+    @blp.doc(
+        summary=f"Generate a {kind.replace('-', ' ')}",
+        requestBody={"required": True, "content": {"application/json": {"schema": spec.schema}}},
+        parameters=[IDEMPOTENCY_HEADER],
+        responses=ERROR_RESPONSES,
+    )
+    @blp.response(202, DocumentJobSchema)
+    def submit():
+        return submit_document(kind)
+
+
+for _kind in KINDS:
+    _register_kind(_kind)
+
+
+@blp.route("/<document_id>")
+class DocumentJob(MethodView):
+    @blp.response(200, DocumentJobSchema)
+    @blp.alt_response(404, description="Unknown document")
+    def get(self, document_id: str):
+        """Status of a document job: queued, running, done or failed (with errors)."""
+        with current_app.extensions["db"].session() as session:
+            record = jobs.get(session, document_id, _scope())
+        return record
+
+
+@blp.route("/<document_id>/file", endpoint="document_file")
+@blp.doc(
+    summary="Download the generated .docx",
+    responses={
+        "200": {
+            "description": "The document",
+            "content": {DOCX_MIME: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        "404": {"description": "Unknown document"},
+        "409": {"description": "Not done yet (queued, running or failed)"},
+    },
+)
+def document_file(document_id: str):
+    db = current_app.extensions["db"]
+    runner = current_app.extensions["runner"]
+    with db.session() as session:
+        record = jobs.get(session, document_id, _scope())
+        if record.status != Status.DONE:
+            raise NotReady(status=record.status)
+        content = runner.storage.get(session, record.output_key)
+    return send_file(
+        io.BytesIO(content),
+        mimetype=DOCX_MIME,
+        as_attachment=True,
+        download_name=record.filename,
+        etag=record.output_key,
+        max_age=0,
+    )

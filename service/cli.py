@@ -1,0 +1,69 @@
+"""Command line: render documents without a server, and manage the database."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from service.errors import InvalidInput, flatten_errors
+from service.generation import KINDS, generate_document
+
+
+@click.group()
+def main() -> None:
+    """docgen: official bilingual documents for Kyrgyz local self-government."""
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("input_file", type=click.File("rb"))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--language",
+    type=click.Choice(["ky", "ru", "ky+ru"]),
+    default=None,
+    help="Override the input's language.",
+)
+def render(kind: str, input_file, output: Path, language: str | None) -> None:
+    """Render INPUT_FILE (the JSON the HTTP API takes) to a .docx."""
+    try:
+        payload = json.loads(input_file.read().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise click.ClickException(f"{input_file.name}: not valid JSON: {err}") from err
+    if language is not None:
+        if not isinstance(payload, dict):
+            raise click.ClickException(f"{input_file.name}: the input must be a JSON object")
+        payload["language"] = language
+    try:
+        document = generate_document(kind, payload)
+    except InvalidInput as err:
+        click.echo(f"{input_file.name}: {err.message}", err=True)
+        for path, messages in flatten_errors(err.errors).items():
+            for message in messages:
+                click.echo(f"  {path}: {message}", err=True)
+        sys.exit(2)
+    output.write_bytes(document.content)
+    click.echo(f"{output} ({len(document.content)} bytes, sha256 {document.sha256})")
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply the migrations to DATABASE_URL (default: SQLite under var/)."""
+    from service import config
+    from service.db import upgrade as run_upgrade
+
+    url = config.load()["DATABASE_URL"]
+    run_upgrade(url)
+    click.echo("database is up to date")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Context builder for the working-group order: every derived value, computed once.
+
+The template only places what this module returns: plain strings and lists, one part per
+language (Kyrgyz first), under one bilingual letterhead.
+"""
+
+from __future__ import annotations
+
+from service.documents import kyrgyz, russian
+from service.documents.dates import attributive_date, deadline_date, long_date
+from service.documents.legal import default_legal_basis
+from service.domain.common import Person
+from service.domain.order import Role, WorkingGroupOrder
+from service.i18n import Phrases
+
+ROLE_PHRASES = {
+    Role.LEADER: "leader of the group",
+    Role.DEPUTY: "deputy leader of the group",
+    Role.SECRETARY: "secretary of the group",
+}
+
+
+def _strip_end(text: str) -> str:
+    return text.strip().rstrip(",;:")
+
+
+def _sentence(text: str) -> str:
+    """Collapse the doubled full stop left when a value ending in «г.» ends a sentence."""
+    return text[:-1] if text.endswith("..") else text
+
+
+def default_act(lang: str) -> str:
+    return Phrases(lang).gettext("ORDER (act of the head)")
+
+
+def _act_word(order: WorkingGroupOrder, lang: str) -> str:
+    return order.act[lang] if order.act and order.act.has(lang) else default_act(lang)
+
+
+def _forms(order: WorkingGroupOrder, lang: str) -> dict[str, str]:
+    """The issuing body and the act word in the grammatical forms the text needs."""
+    body = order.issuer.body[lang]
+    act = _act_word(order, lang).lower()
+    if lang == "ru":
+        return {
+            "body_genitive": russian.inflect_phrase(body, russian.Case.GENITIVE),
+            "body_locative": russian.inflect_phrase(body, russian.Case.PREPOSITIONAL),
+            "act_genitive": russian.inflect_phrase(act, russian.Case.GENITIVE),
+            "act_dative": russian.inflect_phrase(act, russian.Case.DATIVE),
+        }
+    return {
+        "body_genitive": kyrgyz.decline(body, kyrgyz.Case.GENITIVE),
+        "body_locative": kyrgyz.decline(body, kyrgyz.Case.LOCATIVE),
+        "act_genitive": kyrgyz.decline(act, kyrgyz.Case.GENITIVE),
+        "act_dative": kyrgyz.decline(kyrgyz.possessive(act), kyrgyz.Case.DATIVE),
+    }
+
+
+def _controller(person: Person, lang: str) -> tuple[str, str]:
+    """Position and name of the person charged with control, as the object of the clause."""
+    if lang == "ru":
+        position = russian.inflect_phrase(
+            russian.lower_first(person.position.ru), russian.Case.ACCUSATIVE
+        )
+        name = russian.decline_surname(person.name, person.gender, russian.Case.ACCUSATIVE)
+        return position, name.surname_first
+    name = person.name
+    surname = name.surname if name.verbatim else kyrgyz.decline(name.surname, kyrgyz.Case.DATIVE)
+    return person.position.ky, f"{name.initials} {surname}".strip()
+
+
+def _submit_to(text: str, lang: str) -> str:
+    if lang == "ru":
+        return russian.inflect_phrase(text, russian.Case.ACCUSATIVE)
+    return kyrgyz.decline(text, kyrgyz.Case.DATIVE)
+
+
+def _preamble(t: Phrases, order: WorkingGroupOrder, lang: str) -> str:
+    basis = order.legal_basis if order.legal_basis is not None else default_legal_basis(order.date)
+    citations = ", ".join(_strip_end(b[lang]) for b in basis)
+    purpose = _strip_end(order.purpose[lang]).rstrip(".")
+    if citations:
+        return t.gettext("In accordance with {basis}, {purpose},", basis=citations, purpose=purpose)
+    return purpose[:1].upper() + purpose[1:] + ","
+
+
+def _clauses(t: Phrases, order: WorkingGroupOrder, lang: str, forms: dict[str, str]) -> list[str]:
+    position, name = _controller(order.control, lang)
+    texts = [
+        t.gettext(
+            "Approve the membership of the working group to draft the joint plan for public "
+            "safety and crime prevention in {body_locative} according to the appendix "
+            "(appendix attached).",
+            body_locative=forms["body_locative"],
+        ),
+        t.gettext(
+            "The working group shall submit the draft joint plan to {submit_to} {deadline}.",
+            submit_to=_submit_to(order.draft_plan.submit_to[lang], lang),
+            deadline=deadline_date(t, order.draft_plan.deadline),
+        ),
+        *(_strip_end(c[lang]).rstrip(".") + "." for c in order.extra_clauses),
+        t.gettext(
+            "Monitoring of the execution of this {act} is assigned to {position} {name}.",
+            act=forms["act_genitive"],
+            position=position,
+            name=name,
+        ),
+    ]
+    return [f"{i}. {_sentence(text)}" for i, text in enumerate(texts, start=1)]
+
+
+def _members(t: Phrases, order: WorkingGroupOrder, lang: str) -> tuple[list[dict], list[dict]]:
+    """Split the appendix rows into the group's officers and its plain members."""
+    officers, members = [], []
+    for number, member in enumerate(order.members_in_order, start=1):
+        description = _strip_end(member.position[lang])
+        if member.role in ROLE_PHRASES:
+            description += ", " + t.gettext(ROLE_PHRASES[member.role])
+        if member.by_agreement:
+            description += " " + t.gettext("(by agreement)")
+        row = {
+            "number": f"{number}.",
+            "name": member.name.surname_first,
+            "description": description,
+        }
+        (members if member.role is Role.MEMBER else officers).append(row)
+    return officers, members
+
+
+def _part(order: WorkingGroupOrder, lang: str) -> dict:
+    t = Phrases(lang)
+    forms = _forms(order, lang)
+    officers, members = _members(t, order, lang)
+    subject = (
+        order.subject[lang]
+        if order.subject is not None
+        else t.gettext(
+            "On establishing a working group to draft the joint plan for public safety and "
+            "crime prevention in {body_locative}",
+            body_locative=forms["body_locative"],
+        )
+    )
+    secretary = order.responsible_secretary
+    return {
+        "lang": lang,
+        "act_word": _act_word(order, lang).upper(),
+        "number": t.gettext("No. {number}", number=order.number),
+        "date": long_date(t, order.date),
+        "place": order.place[lang] if order.place is not None else "",
+        "subject": _strip_end(subject).rstrip("."),
+        "preamble": _preamble(t, order, lang),
+        "order_word": t.gettext("I HEREBY ORDER:"),
+        "clauses": _clauses(t, order, lang, forms),
+        "head_position": order.issuer.head.position[lang],
+        "head_name": order.issuer.head.name.initials_first,
+        "seal": t.gettext("L.S."),
+        "appendix_mark": t.gettext(
+            "Appendix to the {act} of {body} {date} No. {number}",
+            act=forms["act_dative"],
+            body=forms["body_genitive"],
+            date=attributive_date(t, order.date),
+            number=order.number,
+        ),
+        "appendix_title": t.gettext(
+            "Membership of the working group to draft the joint plan for public safety and "
+            "crime prevention in {body_locative}",
+            body_locative=forms["body_locative"],
+        ),
+        "officers": officers,
+        "members_heading": t.gettext("Members of the group:"),
+        "members": members,
+        "secretary_position": secretary.position[lang] if secretary else "",
+        "secretary_name": secretary.name.initials_first if secretary else "",
+    }
+
+
+def build_context(order: WorkingGroupOrder) -> dict:
+    """Return the template context: the letterhead and one part per language."""
+    return {
+        "letterhead_ky": [line.ky for line in order.issuer.letterhead if line.has("ky")],
+        "letterhead_ru": [line.ru for line in order.issuer.letterhead if line.has("ru")],
+        "parts": [_part(order, lang) for lang in order.language.parts],
+    }
+
+
+def file_stem(order: WorkingGroupOrder) -> str:
+    """A readable file name: «Распоряжение 03-12-146-Б от 2015-06-26»."""
+    lang = order.language.parts[-1]
+    act = _act_word(order, lang).capitalize()
+    return f"{act} {order.number} {order.date.isoformat()}"

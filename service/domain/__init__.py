@@ -1,0 +1,1 @@
+"""Plain domain objects: what a document says, independent of HTTP, storage and rendering."""

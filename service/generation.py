@@ -1,0 +1,130 @@
+"""The one domain entry point: input → validated model → document bytes, and job execution.
+
+The CLI, the HTTP API and the Celery workers all call these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from service import jobs
+from service.documents import order
+from service.errors import InvalidInput
+from service.models import Status
+from service.rendering import render_docx
+from service.schemas.order import WorkingGroupOrderSchema
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of document: its input schema, its context builder and its template."""
+
+    name: str
+    schema: type[Schema]
+    build_context: Callable[[Any], dict]
+    file_stem: Callable[[Any], str]
+
+    @property
+    def template(self) -> str:
+        return self.name
+
+
+KINDS: dict[str, DocumentKind] = {
+    kind.name: kind
+    for kind in (
+        DocumentKind(
+            "working-group-order", WorkingGroupOrderSchema, order.build_context, order.file_stem
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    content: bytes
+    filename: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def get_kind(name: str) -> DocumentKind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise InvalidInput(errors={"kind": [f"Unknown document kind: {name}."]}) from None
+
+
+def load_input(kind: str, payload: Any) -> Any:
+    """Validate `payload` against the kind's schema and return the domain object."""
+    try:
+        return get_kind(kind).schema().load(payload)
+    except ValidationError as err:
+        raise InvalidInput(errors=err.messages) from err
+
+
+def _safe_filename(stem: str) -> str:
+    stem = re.sub(r'[\\/:*?"<>|\s]+', " ", stem).strip().replace(" ", "_")
+    return f"{stem[:120]}.docx"
+
+
+def generate_document(kind: str, payload: Any) -> RenderedDocument:
+    """Validate the input of a document of `kind` and render it to .docx bytes."""
+    model = load_input(kind, payload)
+    spec = get_kind(kind)
+    content = render_docx(spec.template, spec.build_context(model))
+    return RenderedDocument(content=content, filename=_safe_filename(spec.file_stem(model)))
+
+
+class Runner:
+    """Executes document jobs against a database and a storage backend."""
+
+    def __init__(self, db, storage, lease_seconds: int):
+        self.db = db
+        self.storage = storage
+        self.lease_seconds = lease_seconds
+
+    def run_job(self, document_id: str) -> str | None:
+        """Generate the document of a queued job and record the outcome; return the status.
+
+        A job that is done, failed or running elsewhere is left alone (None), so a task
+        delivered twice never makes a second document. Unexpected errors propagate, for
+        the caller to retry: the job is then released back to the queue.
+        """
+        with self.db.session() as session:
+            record = jobs.claim(session, document_id, self.lease_seconds)
+            if record is None:
+                return None
+            kind, payload = record.kind, record.input
+        log.info("generating", extra={"job_id": document_id, "kind": kind})
+        try:
+            document = generate_document(kind, payload)
+        except InvalidInput as err:
+            with self.db.session() as session:
+                jobs.fail(session, document_id, {"message": err.message, "errors": err.errors})
+            log.warning("invalid input", extra={"job_id": document_id})
+            return Status.FAILED
+        except Exception:
+            with self.db.session() as session:
+                jobs.release(session, document_id)
+            raise
+        with self.db.session() as session:
+            key = self.storage.put(session, document.content)
+            jobs.finish(session, document_id, document.filename, key, len(document.content))
+        log.info("done", extra={"job_id": document_id, "bytes": len(document.content)})
+        return Status.DONE
+
+    def give_up(self, document_id: str, message: str) -> None:
+        """Fail a job for good (retries exhausted); its input stays for a later rerun."""
+        with self.db.session() as session:
+            jobs.fail(session, document_id, {"message": message}, unfinished=True)

@@ -1,0 +1,184 @@
+"""Document job records: submit, read, claim, finish, fail and recover, always in a scope.
+
+A job's state lives only here, in the database: queued → running → done | failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.errors import Conflict, NotFound
+from service.models import DocumentRecord, Status, utcnow
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose documents a query may see: one tenant (municipality account); '' is the default."""
+
+    tenant: str = ""
+
+
+DEFAULT_SCOPE = Scope()
+
+
+def input_fingerprint(kind: str, payload: Any) -> str:
+    canonical = json.dumps([kind, payload], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submit(
+    session: Session,
+    kind: str,
+    payload: dict,
+    language: str,
+    *,
+    scope: Scope = DEFAULT_SCOPE,
+    idempotency_key: str | None = None,
+) -> tuple[DocumentRecord, bool]:
+    """Record a new queued job; with a known idempotency key return the earlier one.
+
+    Returns (record, created). The same key with a different body is a Conflict.
+    """
+    fingerprint = input_fingerprint(kind, payload)
+    if idempotency_key:
+        existing = _by_idempotency_key(session, scope, idempotency_key)
+        if existing is not None:
+            return _same_request(existing, fingerprint), False
+    record = DocumentRecord(
+        id=uuid.uuid4().hex,
+        tenant=scope.tenant,
+        kind=kind,
+        language=language,
+        status=Status.QUEUED,
+        input=payload,
+        input_sha256=fingerprint,
+        idempotency_key=idempotency_key,
+        attempts=0,
+    )
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError:
+        # A concurrent request with the same key won the race.
+        existing = _by_idempotency_key(session, scope, idempotency_key or "")
+        if existing is None:
+            raise
+        return _same_request(existing, fingerprint), False
+    return record, True
+
+
+def _by_idempotency_key(session: Session, scope: Scope, key: str) -> DocumentRecord | None:
+    return session.scalar(
+        select(DocumentRecord).where(
+            DocumentRecord.tenant == scope.tenant, DocumentRecord.idempotency_key == key
+        )
+    )
+
+
+def _same_request(record: DocumentRecord, fingerprint: str) -> DocumentRecord:
+    if record.input_sha256 != fingerprint:
+        raise Conflict()
+    return record
+
+
+def get(session: Session, document_id: str, scope: Scope = DEFAULT_SCOPE) -> DocumentRecord:
+    record = session.scalar(
+        select(DocumentRecord).where(
+            DocumentRecord.id == document_id, DocumentRecord.tenant == scope.tenant
+        )
+    )
+    if record is None:
+        raise NotFound()
+    return record
+
+
+def claim(session: Session, document_id: str, lease_seconds: int) -> DocumentRecord | None:
+    """Move a queued (or abandoned running) job to running; None if someone else has it."""
+    now = utcnow()
+    stale = now - timedelta(seconds=lease_seconds)
+    result = session.execute(
+        update(DocumentRecord)
+        .where(
+            DocumentRecord.id == document_id,
+            or_(
+                DocumentRecord.status == Status.QUEUED,
+                (DocumentRecord.status == Status.RUNNING) & (DocumentRecord.started_at < stale),
+            ),
+        )
+        .values(
+            status=Status.RUNNING,
+            started_at=now,
+            updated_at=now,
+            attempts=DocumentRecord.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    return session.get(DocumentRecord, document_id, populate_existing=True)
+
+
+def finish(session: Session, document_id: str, filename: str, key: str, size: int) -> None:
+    """Record the output; only a running job can finish, so a duplicate run changes nothing."""
+    now = utcnow()
+    session.execute(
+        update(DocumentRecord)
+        .where(DocumentRecord.id == document_id, DocumentRecord.status == Status.RUNNING)
+        .values(
+            status=Status.DONE,
+            filename=filename,
+            output_key=key,
+            output_size=size,
+            error=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fail(session: Session, document_id: str, error: dict, *, unfinished: bool = False) -> None:
+    """Record a failure of a running job (or, with `unfinished`, of a queued one too)."""
+    now = utcnow()
+    statuses = [Status.RUNNING, Status.QUEUED] if unfinished else [Status.RUNNING]
+    session.execute(
+        update(DocumentRecord)
+        .where(DocumentRecord.id == document_id, DocumentRecord.status.in_(statuses))
+        .values(status=Status.FAILED, error=error, finished_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release(session: Session, document_id: str) -> None:
+    """Give a running job back to the queue (a transient failure before a retry)."""
+    session.execute(
+        update(DocumentRecord)
+        .where(DocumentRecord.id == document_id, DocumentRecord.status == Status.RUNNING)
+        .values(status=Status.QUEUED, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def unfinished(session: Session, *, queued_before_seconds: int, lease_seconds: int) -> list[str]:
+    """Ids of jobs a crash may have left behind: queued for a while, or running too long."""
+    now = utcnow()
+    rows = session.scalars(
+        select(DocumentRecord.id).where(
+            or_(
+                (DocumentRecord.status == Status.QUEUED)
+                & (DocumentRecord.updated_at < now - timedelta(seconds=queued_before_seconds)),
+                (DocumentRecord.status == Status.RUNNING)
+                & (DocumentRecord.started_at < now - timedelta(seconds=lease_seconds)),
+            )
+        )
+    )
+    return list(rows)

@@ -1,0 +1,1 @@
+"""Marshmallow schemas: validate JSON input and load it into domain objects."""

@@ -1,0 +1,57 @@
+"""Output schemas of the document-job resource."""
+
+from __future__ import annotations
+
+from flask import url_for
+from marshmallow import Schema, fields
+
+from service.errors import flatten_errors, request_language
+from service.i18n import translate_error
+from service.models import Status
+
+
+class LinksSchema(Schema):
+    self = fields.String(metadata={"description": "This job's status"})
+    file = fields.String(metadata={"description": "The .docx, once the job is done"})
+
+
+class DocumentJobSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    language = fields.String()
+    status = fields.String(
+        metadata={
+            "enum": [s.value for s in Status],
+            "description": "queued → running → done | failed",
+        }
+    )
+    filename = fields.String(allow_none=True)
+    size = fields.Integer(attribute="output_size", allow_none=True)
+    sha256 = fields.String(attribute="output_key", allow_none=True)
+    attempts = fields.Integer()
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    error = fields.Method(
+        "localized_error",
+        allow_none=True,
+        metadata={"description": "Why the job failed: message and errors by field path"},
+    )
+    links = fields.Method("make_links")
+
+    def localized_error(self, record) -> dict | None:
+        if not record.error:
+            return None
+        lang = request_language()
+        error = {"message": translate_error(record.error.get("message", ""), lang)}
+        if record.error.get("errors"):
+            error["errors"] = {
+                path: [translate_error(m, lang) for m in messages]
+                for path, messages in flatten_errors(record.error["errors"]).items()
+            }
+        return error
+
+    def make_links(self, record) -> dict:
+        return {
+            "self": url_for("documents.DocumentJob", document_id=record.id),
+            "file": url_for("documents.document_file", document_id=record.id),
+        }

@@ -1,0 +1,54 @@
+"""Shared fixtures: the example inputs, an app on a fresh SQLite database, its client."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from service import create_app
+from service.db import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+ORDERS = "/api/v1/documents/working-group-orders"
+
+
+@pytest.fixture(scope="session")
+def _order_example() -> dict:
+    return json.loads((EXAMPLES / "uch-korgon-order.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def order_input(_order_example) -> dict:
+    """The Uch-Korgon order (the seed's «ПРИЛОЖЕНИЕ 1»), a fresh copy per test."""
+    return copy.deepcopy(_order_example)
+
+
+@pytest.fixture
+def app(tmp_path):
+    url = f"sqlite:///{tmp_path / 'docgen.sqlite3'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url})
+    yield app
+    app.extensions["dispatcher"].shutdown()
+    app.extensions["db"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def wait_until_finished(client, url: str, timeout: float = 60) -> dict:
+    """Poll a job until it is done or failed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(url).get_json()
+        if status["status"] in ("done", "failed"):
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"{url} did not finish in {timeout}s: {status}")

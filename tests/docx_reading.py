@@ -1,0 +1,54 @@
+"""Read a generated .docx back the way a reader sees it: blocks in order, tables as rows."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+
+def open_docx(content: bytes):
+    return Document(io.BytesIO(content))
+
+
+def blocks(document) -> list:
+    """Body paragraphs (their text) and tables (rows of cell texts), in document order."""
+    out = []
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            out.append(Paragraph(child, document).text)
+        elif child.tag == qn("w:tbl"):
+            table = Table(child, document)
+            out.append([[cell.text for cell in row.cells] for row in table.rows])
+    return out
+
+
+def paragraphs(document) -> list[str]:
+    return [b for b in blocks(document) if isinstance(b, str) and b.strip()]
+
+
+def tables(document) -> list[list[list[str]]]:
+    return [b for b in blocks(document) if isinstance(b, list)]
+
+
+def all_text(document) -> str:
+    parts = []
+    for b in blocks(document):
+        if isinstance(b, str):
+            parts.append(b)
+        else:
+            parts.extend(cell for row in b for cell in row)
+    return "\n".join(parts)
+
+
+def page_break_before(document) -> list[str]:
+    """Texts of the paragraphs that start a new page."""
+    found = []
+    for p in document.paragraphs:
+        el = p._p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
+        if el is not None and el.get(qn("w:val"), "true") in ("true", "1", "on"):
+            found.append(p.text)
+    return found

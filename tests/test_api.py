@@ -1,0 +1,207 @@
+"""The HTTP API: submit, follow, download; every class of bad input; idempotency; OpenAPI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from urllib.parse import unquote
+
+import pytest
+
+from service import jobs
+from tests.conftest import ORDERS, wait_until_finished
+from tests.docx_reading import open_docx, paragraphs
+
+
+def test_submit_follow_download(client, order_input):
+    response = client.post(ORDERS, json=order_input)
+    assert response.status_code == 202
+    job = response.get_json()
+    assert job["status"] in ("queued", "running", "done")
+    assert set(job["links"]) == {"self", "file"}
+    status = wait_until_finished(client, job["links"]["self"])
+    assert status["status"] == "done", status
+    assert status["attempts"] == 1 and status["error"] is None
+    with client.get(job["links"]["file"]) as download:
+        data = download.data
+    assert download.status_code == 200
+    assert download.mimetype == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    disposition = unquote(download.headers["Content-Disposition"])
+    assert "filename*=UTF-8''Распоряжение_03-12_146-Б_2015-06-26.docx" in disposition
+    assert hashlib.sha256(data).hexdigest() == status["sha256"]
+    assert len(data) == status["size"]
+    assert "БУЙРУК КЫЛАМ:" in paragraphs(open_docx(data))
+
+
+def test_input_is_stored_with_the_document(app, client, order_input):
+    job = client.post(ORDERS, json=order_input).get_json()
+    wait_until_finished(client, job["links"]["self"])
+    with app.extensions["db"].session() as session:
+        record = jobs.get(session, job["id"])
+        assert record.input == order_input
+        assert app.extensions["runner"].storage.get(session, record.output_key)
+
+
+def test_unknown_document_is_404(client):
+    response = client.get("/api/v1/documents/0123456789abcdef")
+    assert response.status_code == 404
+    assert response.get_json()["message"] == "Document not found."
+    assert client.get("/api/v1/documents/0123456789abcdef/file").status_code == 404
+
+
+def test_file_of_unfinished_job_is_409(app, client, order_input):
+    # A job recorded but not yet picked up by any worker.
+    with app.extensions["db"].session() as session:
+        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru")
+    response = client.get(f"/api/v1/documents/{record.id}/file", headers={"Accept-Language": "ru"})
+    assert response.status_code == 409
+    assert response.get_json()["message"] == "Документ ещё не готов (статус: queued)."
+
+
+def test_invalid_input_names_every_field(client, order_input):
+    order_input["members"][3]["position"] = {"ru": "ведущий специалист"}
+    order_input["members"][5]["role"] = "boss"
+    order_input["date"] = "26.06.2015"
+    order_input["colour"] = "red"
+    del order_input["purpose"]
+    response = client.post(ORDERS, json=order_input)
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["code"] == 422 and body["message"] == "The input is invalid."
+    assert body["errors"] == {
+        "members.3.position.ky": ["Missing Kyrgyz text."],
+        "members.5.role": ["Must be one of: leader, deputy, secretary, member."],
+        "date": ["Not a valid date."],
+        "colour": ["Unknown field."],
+        "purpose": ["Missing data for required field."],
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ru", {"members.3.position.ky": ["Нет текста на кыргызском языке."],
+                "colour": ["Неизвестное поле."]}),
+        ("ky", {"members.3.position.ky": ["Кыргызча тексти жок."],
+                "colour": ["Белгисиз талаа."]}),
+        ("de", {"members.3.position.ky": ["Missing Kyrgyz text."],
+                "colour": ["Unknown field."]}),
+    ],
+)  # fmt: skip
+def test_errors_in_the_language_asked_for(client, order_input, language, expected):
+    order_input["members"][3]["position"] = {"ru": "ведущий специалист"}
+    order_input["colour"] = "red"
+    response = client.post(ORDERS, json=order_input, headers={"Accept-Language": language})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == expected
+
+
+def test_russian_only_document_needs_no_kyrgyz(client, order_input):
+    order_input["language"] = "ru"
+    order_input["members"][3]["position"] = {"ru": "ведущий специалист"}
+    assert client.post(ORDERS, json=order_input).status_code == 202
+    order_input["language"] = "ky"
+    response = client.post(ORDERS, json=order_input)
+    assert response.get_json()["errors"] == {"members.3.position.ky": ["Missing Kyrgyz text."]}
+
+
+def test_leader_required_and_deadline_after_date(client, order_input):
+    order_input["members"][0]["role"] = "member"
+    order_input["draft_plan"]["deadline"] = "2015-01-01"
+    errors = client.post(ORDERS, json=order_input).get_json()["errors"]
+    assert errors == {
+        "members": ["Exactly one leader is required."],
+        "draft_plan.deadline": ["The deadline must not be before the date of the order."],
+    }
+
+
+def test_malformed_json_is_400(client):
+    response = client.post(ORDERS, data='{"language": "ru",', content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "Invalid JSON body."
+    empty = client.post(ORDERS, data="", content_type="application/json")
+    assert empty.status_code == 400
+
+
+@pytest.mark.parametrize("body", [[], "text", 42, None])
+def test_json_that_is_not_an_object_is_422(client, body):
+    response = client.post(ORDERS, data=json.dumps(body), content_type="application/json")
+    if body is None:
+        assert response.status_code == 400
+    else:
+        assert response.status_code == 422
+        assert response.get_json()["errors"] == {"_body": ["Invalid input type."]}
+
+
+def test_oversize_body_is_413(client, order_input):
+    order_input["purpose"]["ru"] = "я" * (3 * 1024 * 1024)
+    response = client.post(ORDERS, json=order_input, headers={"Accept-Language": "ru"})
+    assert response.status_code == 413
+    assert response.get_json()["message"] == "Тело запроса слишком велико."
+
+
+def test_illegal_xml_character_is_422_not_a_corrupt_file(client, order_input):
+    order_input["subject"]["ru"] = "О создании\x0cгруппы"
+    response = client.post(ORDERS, json=order_input)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {
+        "subject.ru": ["Contains a character that is not allowed in documents: U+000C."]
+    }
+
+
+def test_idempotency_key(client, order_input):
+    headers = {"Idempotency-Key": "order-146"}
+    first = client.post(ORDERS, json=order_input, headers=headers).get_json()
+    again = client.post(ORDERS, json=order_input, headers=headers)
+    assert again.status_code == 202 and again.get_json()["id"] == first["id"]
+    order_input["number"] = "03-12/147-Б"
+    conflict = client.post(ORDERS, json=order_input, headers=headers)
+    assert conflict.status_code == 409
+    other = client.post(ORDERS, json=order_input, headers={"Idempotency-Key": "order-147"})
+    assert other.get_json()["id"] != first["id"]
+
+
+def test_openapi_is_generated_from_the_schemas(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    post = spec["paths"]["/api/v1/documents/working-group-orders"]["post"]
+    assert "202" in post["responses"] and "422" in post["responses"]
+    ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    order = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert {"issuer", "members", "draft_plan", "language"} <= set(order["properties"])
+    assert order["additionalProperties"] is False
+    file = spec["paths"]["/api/v1/documents/{document_id}/file"]["get"]["responses"]["200"]
+    assert (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" in file["content"]
+    )
+
+
+def test_docs_page_uses_no_cdn(client):
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/api/docs/static/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+    with client.get("/api/docs/static/swagger-ui-bundle.js") as script:
+        assert script.status_code == 200 and b"SwaggerUIBundle" in script.data
+
+
+def test_health(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["checks"] == {"database": "ok"}
+
+
+def test_readyz_is_503_without_database(tmp_path):
+    from service import create_app
+
+    # A directory where the database file should be: SQLite cannot open it.
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}"})
+    try:
+        response = app.test_client().get("/readyz")
+        assert response.status_code == 503
+        assert response.get_json()["checks"]["database"].startswith("unavailable")
+    finally:
+        app.extensions["dispatcher"].shutdown()
