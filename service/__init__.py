@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
 from service import config as settings
 from service.db import Database
+from service.dispatch import recover
 from service.generation import Runner
 from service.logs import configure_logging
 from service.storage import DatabaseStorage
@@ -26,7 +29,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     runner = Runner(db, DatabaseStorage(), conf["JOB_LEASE_SECONDS"])
     app.extensions["db"] = db
     app.extensions["runner"] = runner
-    app.extensions["dispatcher"] = _dispatcher(app, runner)
+    app.extensions["dispatcher"] = dispatcher = _dispatcher(app, runner)
+    app.extensions["recovery"] = partial(
+        recover,
+        runner,
+        dispatcher,
+        queued_grace_seconds=conf["QUEUED_GRACE_SECONDS"],
+        lease_seconds=conf["JOB_LEASE_SECONDS"],
+    )
 
     from service.api import register_api
     from service.errors import register_error_handlers
@@ -47,5 +57,9 @@ def _dispatcher(app: Flask, runner: Runner):
     from service.dispatch import InProcessDispatcher
 
     dispatcher = InProcessDispatcher(runner, app.config["EMBEDDED_WORKERS"])
-    dispatcher.recover()
+    # Embedded jobs only ever run in this process: at start every unfinished one is orphaned.
+    try:
+        recover(runner, dispatcher, queued_grace_seconds=0, lease_seconds=0)
+    except SQLAlchemyError:
+        logging.getLogger(__name__).warning("no job table yet: run `docgen db upgrade`")
     return dispatcher

@@ -23,10 +23,26 @@ DEFAULTS: dict[str, Any] = {
     "EMBEDDED_WORKERS": 2,
     # A job 'running' for longer than this is taken to be abandoned by a dead worker.
     "JOB_LEASE_SECONDS": 300,
+    # Distributed mode: how often unfinished jobs are looked for (celery beat), and how long
+    # a job may wait 'queued' before its broker message is presumed lost and sent again.
+    "RECOVERY_INTERVAL_SECONDS": 60,
+    "QUEUED_GRACE_SECONDS": 600,
+    # Seconds to wait for the broker before answering 503; and Redis' redelivery delay of an
+    # unacknowledged message, longer than any job.
+    "BROKER_TIMEOUT_SECONDS": 2,
+    "BROKER_VISIBILITY_TIMEOUT": 3600,
     "LOG_LEVEL": "INFO",
 }
 
-_INT_KEYS = {"MAX_CONTENT_LENGTH", "EMBEDDED_WORKERS", "JOB_LEASE_SECONDS"}
+_INT_KEYS = {
+    "MAX_CONTENT_LENGTH",
+    "EMBEDDED_WORKERS",
+    "JOB_LEASE_SECONDS",
+    "RECOVERY_INTERVAL_SECONDS",
+    "QUEUED_GRACE_SECONDS",
+    "BROKER_TIMEOUT_SECONDS",
+    "BROKER_VISIBILITY_TIMEOUT",
+}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -48,7 +64,7 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if settings["DATABASE_URL"].startswith("postgresql://"):
         # SQLAlchemy would pick psycopg2; this project ships psycopg 3.
         settings["DATABASE_URL"] = "postgresql+psycopg://" + settings["DATABASE_URL"][13:]
-    for key in _INT_KEYS:
+    for key in _INT_KEYS - {"QUEUED_GRACE_SECONDS"}:
         if int(settings[key]) <= 0:
             raise RuntimeError(f"{key} must be a positive integer")
     return settings

@@ -6,8 +6,6 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from service import jobs
 from service.generation import Runner
 
@@ -19,6 +17,9 @@ INTERNAL_ERROR = "Internal error while generating the document."
 class Dispatcher(Protocol):
     def enqueue(self, document_id: str) -> None:
         """Hand a committed job to a worker."""
+
+    def shutdown(self) -> None:
+        """Release threads and connections."""
 
 
 class InProcessDispatcher:
@@ -38,18 +39,22 @@ class InProcessDispatcher:
             log.exception("job failed", extra={"job_id": document_id})
             self.runner.give_up(document_id, INTERNAL_ERROR)
 
-    def recover(self) -> None:
-        """Re-enqueue the jobs a stopped process left queued or running (embedded mode only
-        ever runs jobs in this process, so at start-up every unfinished job is orphaned)."""
-        try:
-            with self.runner.db.session() as session:
-                orphans = jobs.unfinished(session, queued_before_seconds=0, lease_seconds=0)
-        except SQLAlchemyError:
-            log.warning("cannot look for unfinished jobs (database not migrated?)")
-            return
-        for document_id in orphans:
-            log.info("recovering job", extra={"job_id": document_id})
-            self.enqueue(document_id)
-
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True)
+
+
+def recover(
+    runner: Runner, dispatcher: Dispatcher, *, queued_grace_seconds: int, lease_seconds: int
+) -> int:
+    """Re-enqueue jobs queued for longer than the grace period or running past their lease.
+
+    A job enqueued twice is still made once: only one worker can claim it.
+    """
+    with runner.db.session() as session:
+        orphans = jobs.unfinished(
+            session, queued_before_seconds=queued_grace_seconds, lease_seconds=lease_seconds
+        )
+    for document_id in orphans:
+        log.info("recovering job", extra={"job_id": document_id})
+        dispatcher.enqueue(document_id)
+    return len(orphans)

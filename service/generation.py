@@ -17,8 +17,9 @@ from marshmallow import Schema, ValidationError
 from service import jobs
 from service.documents import order
 from service.errors import InvalidInput
+from service.logs import job_context
 from service.models import Status
-from service.rendering import render_docx
+from service.rendering import render_docx, template_bytes
 from service.schemas.order import WorkingGroupOrderSchema
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,20 @@ def load_input(kind: str, payload: Any) -> Any:
         raise InvalidInput(errors=err.messages) from err
 
 
+def warm_up() -> None:
+    """Load dictionaries, catalogs and templates now rather than in the first job."""
+    from service.documents import russian
+    from service.i18n import DOCUMENT_LANGUAGES, MESSAGE_LANGUAGES, translations
+
+    russian.warm_up()
+    for lang in DOCUMENT_LANGUAGES:
+        translations(lang, "documents")
+    for lang in MESSAGE_LANGUAGES:
+        translations(lang, "errors")
+    for kind in KINDS.values():
+        template_bytes(kind.template)
+
+
 def _safe_filename(stem: str) -> str:
     stem = re.sub(r'[\\/:*?"<>|\s]+', " ", stem).strip().replace(" ", "_")
     return f"{stem[:120]}.docx"
@@ -101,18 +116,23 @@ class Runner:
         delivered twice never makes a second document. Unexpected errors propagate, for
         the caller to retry: the job is then released back to the queue.
         """
+        with job_context(document_id):
+            return self._run(document_id)
+
+    def _run(self, document_id: str) -> str | None:
         with self.db.session() as session:
             record = jobs.claim(session, document_id, self.lease_seconds)
             if record is None:
+                log.info("not claimed: done, failed or running elsewhere")
                 return None
-            kind, payload = record.kind, record.input
-        log.info("generating", extra={"job_id": document_id, "kind": kind})
+            kind, payload, attempt = record.kind, record.input, record.attempts
+        log.info("generating", extra={"kind": kind, "attempt": attempt})
         try:
             document = generate_document(kind, payload)
         except InvalidInput as err:
             with self.db.session() as session:
                 jobs.fail(session, document_id, {"message": err.message, "errors": err.errors})
-            log.warning("invalid input", extra={"job_id": document_id})
+            log.warning("invalid input")
             return Status.FAILED
         except Exception:
             with self.db.session() as session:
@@ -121,10 +141,10 @@ class Runner:
         with self.db.session() as session:
             key = self.storage.put(session, document.content)
             jobs.finish(session, document_id, document.filename, key, len(document.content))
-        log.info("done", extra={"job_id": document_id, "bytes": len(document.content)})
+        log.info("done", extra={"bytes": len(document.content)})
         return Status.DONE
 
     def give_up(self, document_id: str, message: str) -> None:
         """Fail a job for good (retries exhausted); its input stays for a later rerun."""
-        with self.db.session() as session:
+        with job_context(document_id), self.db.session() as session:
             jobs.fail(session, document_id, {"message": message}, unfinished=True)

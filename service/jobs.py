@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -155,6 +155,15 @@ def fail(session: Session, document_id: str, error: dict, *, unfinished: bool = 
         .where(DocumentRecord.id == document_id, DocumentRecord.status.in_(statuses))
         .values(status=Status.FAILED, error=error, finished_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
+    )
+
+
+def withdraw(session: Session, document_id: str) -> None:
+    """Delete a job no worker has seen (its submission could not be enqueued)."""
+    session.execute(
+        delete(DocumentRecord).where(
+            DocumentRecord.id == document_id, DocumentRecord.status == Status.QUEUED
+        )
     )
 
 

@@ -5,9 +5,25 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+_job_id: ContextVar[str | None] = ContextVar("job_id", default=None)
+
+
+@contextmanager
+def job_context(job_id: str) -> Iterator[None]:
+    """Tag every log line written inside the block with `job_id`."""
+    token = _job_id.set(job_id)
+    try:
+        yield
+    finally:
+        _job_id.reset(token)
 
 
 class JsonFormatter(logging.Formatter):
@@ -18,6 +34,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        if _job_id.get() is not None:
+            entry["job_id"] = _job_id.get()
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

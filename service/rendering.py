@@ -22,13 +22,13 @@ def _environment() -> Environment:
 
 
 @cache
-def _template_bytes(name: str) -> bytes:
+def template_bytes(name: str) -> bytes:
     return (TEMPLATE_DIR / f"{name}.docx").read_bytes()
 
 
 def render_docx(template: str, context: dict) -> bytes:
     """Render the template `template` (file stem) with a context of plain values."""
-    doc = DocxTemplate(io.BytesIO(_template_bytes(template)))
+    doc = DocxTemplate(io.BytesIO(template_bytes(template)))
     doc.render(context, jinja_env=_environment())
     out = io.BytesIO()
     doc.save(out)

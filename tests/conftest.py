@@ -11,6 +11,7 @@ import pytest
 
 from service import create_app
 from service.db import upgrade
+from tests.stack import Stack
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -28,11 +29,27 @@ def order_input(_order_example) -> dict:
     return copy.deepcopy(_order_example)
 
 
-@pytest.fixture
-def app(tmp_path):
-    url = f"sqlite:///{tmp_path / 'docgen.sqlite3'}"
-    upgrade(url)
-    app = create_app({"DATABASE_URL": url})
+@pytest.fixture(scope="session")
+def shared_stack(tmp_path_factory):
+    """PostgreSQL, Redis and one real worker process, shared by the API tests."""
+    stack = Stack(tmp_path_factory.mktemp("stack"))
+    try:
+        stack.start()
+        stack.worker()
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(params=["embedded", "distributed"])
+def app(request, tmp_path):
+    """The app in both modes: SQLite with in-process jobs; PostgreSQL, Redis and a worker."""
+    if request.param == "embedded":
+        url = f"sqlite:///{tmp_path / 'docgen.sqlite3'}"
+        upgrade(url)
+        app = create_app({"DATABASE_URL": url})
+    else:
+        app = create_app(request.getfixturevalue("shared_stack").app_config())
     yield app
     app.extensions["dispatcher"].shutdown()
     app.extensions["db"].dispose()

@@ -188,10 +188,13 @@ def test_docs_page_uses_no_cdn(client):
         assert script.status_code == 200 and b"SwaggerUIBundle" in script.data
 
 
-def test_health(client):
+def test_health(app, client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.get_json()["checks"] == {"database": "ok"}
+    expected = {"database": "ok"}
+    if app.config["CELERY_BROKER_URL"]:
+        expected["broker"] = "ok"
+    assert ready.status_code == 200 and ready.get_json()["checks"] == expected
 
 
 def test_readyz_is_503_without_database(tmp_path):

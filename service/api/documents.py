@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import jobs
-from service.errors import BadRequest, NotReady
+from service.errors import BadRequest, NotReady, Unavailable
 from service.generation import KINDS, load_input
 from service.models import Status
 from service.rendering import DOCX_MIME
@@ -59,7 +59,15 @@ def submit_document(kind: str):
             idempotency_key=key,
         )
     if created:
-        current_app.extensions["dispatcher"].enqueue(record.id)
+        try:
+            current_app.extensions["dispatcher"].enqueue(record.id)
+        except Exception as err:
+            # The broker is down: take the record back so that a retry is not a duplicate.
+            with db.session() as session:
+                jobs.withdraw(session, record.id)
+            raise Unavailable(
+                "The document queue is unavailable; nothing was saved, please retry later."
+            ) from err
     return record
 
 

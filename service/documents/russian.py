@@ -42,6 +42,12 @@ def _morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
+def warm_up() -> None:
+    """Load the dictionaries (about 0.1 s) ahead of the first document."""
+    _morph()
+    _petrovich()
+
+
 def decline_surname(name: PersonName, gender: Gender, case: Case) -> PersonName:
     """Decline the surname; initials and «уулу/кызы» names stay as they are."""
     if case is Case.NOMINATIVE or name.verbatim or " " in name.surname:

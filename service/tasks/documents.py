@@ -1,0 +1,48 @@
+"""Document tasks: unpack an id, call the domain, decide about retries; nothing more."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from flask import current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from service.dispatch import INTERNAL_ERROR
+from service.tasks import RECOVER, RUN_JOB
+
+log = logging.getLogger(__name__)
+
+# Failures that may pass: the database or the network was briefly away.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+@shared_task(
+    name=RUN_JOB,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=6,
+)
+def run_job(self, document_id: str) -> str | None:
+    """Generate one document; retry only transient failures, with exponential backoff."""
+    runner = current_app.extensions["runner"]
+    try:
+        return runner.run_job(document_id)
+    except TRANSIENT as exc:
+        if self.request.retries >= self.max_retries:
+            runner.give_up(document_id, INTERNAL_ERROR)
+            return None
+        countdown = min(60, 2 ** (self.request.retries + 1))
+        log.warning("transient failure, retrying", extra={"job_id": document_id})
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    except Exception:
+        log.exception("job failed", extra={"job_id": document_id})
+        runner.give_up(document_id, INTERNAL_ERROR)
+        return None
+
+
+@shared_task(name=RECOVER)
+def recover() -> int:
+    """Re-enqueue jobs left queued or running by a crash or a lost broker message."""
+    return current_app.extensions["recovery"]()

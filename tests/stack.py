@@ -1,0 +1,203 @@
+"""Real servers for the distributed tests: a Redis process, a PostgreSQL database, workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/test"
+)
+
+
+def services_missing(reason: str) -> None:
+    """Skip, unless `make test` promised the servers (then their absence is a failure)."""
+    if os.environ.get("DOCGEN_REQUIRE_SERVICES") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class RedisServer:
+    """A private redis-server on a free port, which a test may stop and start again."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        try:
+            self.process = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                 "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        except FileNotFoundError:
+            services_missing("redis-server is not installed")
+        wait_for(self._answers, 10, "redis-server to accept connections")
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+
+class PostgresDatabase:
+    """A fresh database on the local PostgreSQL server, dropped afterwards."""
+
+    def __init__(self):
+        self.name = f"docgen_test_{uuid.uuid4().hex[:10]}"
+        self.admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+    @property
+    def url(self) -> str:
+        return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{self.name}"
+
+    def create(self) -> None:
+        try:
+            with self.admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+        except Exception as err:
+            self.admin.dispose()
+            services_missing(f"PostgreSQL is not reachable: {err}")
+
+    def drop(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+class Worker:
+    """A real `celery -A worker worker` process (with the recovery schedule embedded)."""
+
+    def __init__(self, env: dict[str, str], workdir: Path, concurrency: int = 2):
+        self.env = {**os.environ, **env}
+        self.workdir = workdir
+        self.concurrency = concurrency
+        self.log = workdir / f"worker-{uuid.uuid4().hex[:6]}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Worker:
+        self._log_file = self.log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "worker", "worker", "--loglevel", "INFO",
+             "--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip",
+             "-B", "-s", str(self.workdir / f"beat-{uuid.uuid4().hex[:6]}")],
+            cwd=ROOT, env=self.env, stdout=self._log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        wait_for(lambda: b" ready." in self.log.read_bytes() or self._died(), 60, "the worker")
+        assert not self._died(), self.log.read_text(errors="replace")
+        return self
+
+    def _died(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool processes, as a crash would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+        self._log_file.close()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        if not self._log_file.closed:
+            self._log_file.close()
+
+    def log_lines(self) -> list[str]:
+        return self.log.read_text(errors="replace").splitlines()
+
+
+class Stack:
+    """PostgreSQL + Redis + the settings web app and workers share."""
+
+    def __init__(self, workdir: Path, **settings):
+        self.workdir = workdir
+        self.redis = RedisServer(workdir)
+        self.database = PostgresDatabase()
+        self.settings = {
+            "JOB_LEASE_SECONDS": "5",
+            "RECOVERY_INTERVAL_SECONDS": "1",
+            "QUEUED_GRACE_SECONDS": "3",
+            "BROKER_TIMEOUT_SECONDS": "1",
+            "LOG_LEVEL": "INFO",
+            **{k: str(v) for k, v in settings.items()},
+        }
+        self.workers: list[Worker] = []
+
+    def start(self) -> Stack:
+        from service.db import upgrade
+
+        self.database.create()
+        self.redis.start()
+        upgrade(self.database.url)
+        return self
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "DATABASE_URL": self.database.url,
+            "CELERY_BROKER_URL": self.redis.url,
+            **self.settings,
+        }
+
+    def app_config(self) -> dict:
+        from service.config import from_environment
+
+        return from_environment(self.env)
+
+    def worker(self, concurrency: int = 2) -> Worker:
+        worker = Worker(self.env, self.workdir, concurrency)
+        self.workers.append(worker)
+        return worker.start()
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.redis.stop()
+        self.database.drop()

@@ -1,0 +1,217 @@
+"""Faults survived by the distributed mode, against a real Redis, PostgreSQL and workers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from service import create_app, jobs
+from service.models import Blob, DocumentRecord, Status
+from tests.conftest import ORDERS
+from tests.stack import Stack, wait_for
+
+pytestmark = pytest.mark.distributed
+
+
+@pytest.fixture
+def stack(tmp_path):
+    stack = Stack(tmp_path)
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+
+
+@pytest.fixture
+def make_app(stack):
+    apps = []
+
+    def make(**overrides):
+        app = create_app({**stack.app_config(), **overrides})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["dispatcher"].shutdown()
+        app.extensions["db"].dispose()
+
+
+def statuses(app, ids) -> Counter:
+    with app.extensions["db"].session() as session:
+        rows = session.execute(
+            select(DocumentRecord.status).where(DocumentRecord.id.in_(ids))
+        ).scalars()
+        return Counter(rows)
+
+
+def numbered(order_input: dict, n: int) -> dict:
+    body = json.loads(json.dumps(order_input))
+    body["number"] = f"03-12/{n}-Б"
+    return body
+
+
+def submit_all(client, order_input, count: int, start: int = 1) -> list[str]:
+    ids = []
+    for n in range(start, start + count):
+        response = client.post(ORDERS, json=numbered(order_input, n))
+        assert response.status_code == 202, response.get_json()
+        ids.append(response.get_json()["id"])
+    return ids
+
+
+def done_lines(workers) -> Counter:
+    """How many times each job was recorded as generated, over all workers' logs."""
+    counts = Counter()
+    for worker in workers:
+        for line in worker.log_lines():
+            if line.startswith("{"):
+                entry = json.loads(line)
+                if entry.get("message") == "done" and "job_id" in entry:
+                    counts[entry["job_id"]] += 1
+    return counts
+
+
+def test_200_concurrent_posts_make_200_documents(stack, make_app, order_input):
+    stack.worker(concurrency=2)
+    stack.worker(concurrency=2)
+    app = make_app()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+
+    def post(n: int) -> str:
+        request = urllib.request.Request(
+            base + ORDERS,
+            data=json.dumps(numbered(order_input, n)).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 202
+            return json.load(response)["id"]
+
+    try:
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            ids = list(pool.map(post, range(1, 201)))
+        assert len(set(ids)) == 200
+        wait_for(lambda: statuses(app, ids)[Status.DONE] == 200, 180, "200 documents")
+        digests = set()
+        for document_id in ids:
+            with urllib.request.urlopen(f"{base}/api/v1/documents/{document_id}/file") as r:
+                content = r.read()
+            status = json.load(urllib.request.urlopen(f"{base}/api/v1/documents/{document_id}"))
+            assert hashlib.sha256(content).hexdigest() == status["sha256"]
+            digests.add(status["sha256"])
+        assert len(digests) == 200
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+def test_worker_killed_mid_job_every_job_done_once(stack, make_app, order_input):
+    first = stack.worker(concurrency=2)
+    app = make_app()
+    ids = submit_all(app.test_client(), order_input, 40)
+
+    def mid_flight():
+        counts = statuses(app, ids)
+        return counts[Status.DONE] >= 1 and counts[Status.RUNNING] >= 1
+
+    wait_for(mid_flight, 60, "some jobs done and some running", interval=0.005)
+    first.kill()
+    with app.extensions["db"].session() as session:
+        interrupted = session.scalars(
+            select(DocumentRecord.id).where(
+                DocumentRecord.id.in_(ids), DocumentRecord.status == Status.RUNNING
+            )
+        ).all()
+    assert interrupted, "the kill should have caught a job in the middle"
+
+    second = stack.worker(concurrency=2)
+    wait_for(lambda: statuses(app, ids)[Status.DONE] == 40, 120, "all 40 jobs done")
+    counts = done_lines([first, second])
+    assert {job: counts[job] for job in ids} == dict.fromkeys(ids, 1)
+    with app.extensions["db"].session() as session:
+        for document_id in interrupted:
+            record = jobs.get(session, document_id)
+            assert record.attempts >= 2 and record.output_key
+
+
+def test_redis_down_and_back_loses_nothing(stack, make_app, order_input):
+    app = make_app()
+    client = app.test_client()
+    queued = submit_all(client, order_input, 10)  # no worker yet: waiting in Redis
+    stack.redis.stop()  # Redis keeps nothing on disk: the queued messages are gone
+
+    response = client.post(
+        ORDERS, json=numbered(order_input, 99), headers={"Accept-Language": "ru"}
+    )
+    assert response.status_code == 503
+    assert response.get_json()["message"] == (
+        "Очередь документов недоступна; ничего не сохранено, повторите попытку позже."
+    )
+    with app.extensions["db"].session() as session:
+        total = session.scalar(select(func.count()).select_from(DocumentRecord))
+    assert total == 10  # the refused request left no half-made record
+    assert client.get("/readyz").status_code == 503
+    assert client.get(f"/api/v1/documents/{queued[0]}").get_json()["status"] == "queued"
+
+    stack.redis.start()
+    stack.worker()
+    wait_for(lambda: statuses(app, queued)[Status.DONE] == 10, 120, "the 10 queued jobs")
+    assert client.post(ORDERS, json=numbered(order_input, 99)).status_code == 202
+
+
+def test_duplicate_delivery_makes_one_document(stack, make_app, order_input):
+    worker = stack.worker()
+    app = make_app()
+    with app.extensions["db"].session() as session:
+        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru")
+    celery = app.extensions["celery"]
+    celery.send_task("documents.run_job", args=[record.id])
+    celery.send_task("documents.run_job", args=[record.id])
+    wait_for(lambda: statuses(app, [record.id])[Status.DONE] == 1, 60, "the job")
+    wait_for(
+        lambda: sum("not claimed" in line for line in worker.log_lines()) >= 1,
+        30,
+        "the second delivery to be refused",
+    )
+    with app.extensions["db"].session() as session:
+        assert jobs.get(session, record.id).attempts == 1
+        assert session.scalar(select(func.count()).select_from(Blob)) == 1
+    assert done_lines([worker])[record.id] == 1
+
+
+def test_invalid_stored_input_fails_at_once_without_retry(stack, make_app, order_input):
+    worker = stack.worker()
+    app = make_app()
+    order_input["members"][0]["role"] = "member"  # no leader: the schema refuses it
+    with app.extensions["db"].session() as session:
+        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru")
+    app.extensions["dispatcher"].enqueue(record.id)
+    wait_for(lambda: statuses(app, [record.id])[Status.FAILED] == 1, 60, "the job to fail")
+    status = app.test_client().get(f"/api/v1/documents/{record.id}").get_json()
+    assert status["attempts"] == 1
+    assert status["error"]["errors"] == {"members": ["Exactly one leader is required."]}
+    assert not any("retrying" in line for line in worker.log_lines())
+
+
+def test_readyz_and_post_answer_503_without_broker(make_app, order_input):
+    app = make_app(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+    client = app.test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.get_json()["checks"]["broker"] == "unavailable"
+    response = client.post(ORDERS, json=order_input)
+    assert response.status_code == 503
+    assert "nothing was saved" in response.get_json()["message"]
