@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format lock templates clean
+.PHONY: run test format lock openapi bench templates clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
@@ -36,6 +36,13 @@ format: $(VENV)/.installed-test
 lock: | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+openapi: $(VENV)/.installed-run
+	$(BIN)/python -m scripts.export_openapi
+
+bench: $(VENV)/.installed-test
+	bash scripts/ensure-services.sh
+	$(BIN)/python -m bench.distributed
 
 templates: $(VENV)/.installed-run
 	$(BIN)/python scripts/build_templates.py
