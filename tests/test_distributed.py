@@ -11,7 +11,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.serving import make_server
 
 from service import create_app, jobs
@@ -215,3 +215,28 @@ def test_readyz_and_post_answer_503_without_broker(make_app, order_input):
     response = client.post(ORDERS, json=order_input)
     assert response.status_code == 503
     assert "nothing was saved" in response.get_json()["message"]
+
+
+def test_database_outage_is_retried_with_backoff(stack, make_app, order_input):
+    worker = stack.worker()
+    app = make_app()
+    with app.extensions["db"].session() as session:
+        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru")
+    name = stack.database.name
+    with stack.database.admin.connect() as admin:
+        admin.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        admin.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name},
+        )
+    try:
+        app.extensions["dispatcher"].enqueue(record.id)
+        wait_for(
+            lambda: any("transient failure, retrying" in line for line in worker.log_lines()),
+            60,
+            "a retry",
+        )
+    finally:
+        with stack.database.admin.connect() as admin:
+            admin.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+    wait_for(lambda: statuses(app, [record.id])[Status.DONE] == 1, 90, "the job after the outage")
