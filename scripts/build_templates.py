@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -275,5 +275,264 @@ def working_group_order() -> None:
     doc.save(OUT / "working-group-order.docx")
 
 
+# The joint plan: a portrait title page with the three approval blocks, the activity tables in
+# a landscape section, then the budget, monitoring and indicators back in portrait.
+PORTRAIT_WIDTH = 165  # 210 - 30 - 15 mm
+LANDSCAPE_WIDTH = 262  # 297 - 20 - 15 mm
+ACTIVITY_COLUMNS = (
+    ("number", 9),
+    ("activity", 42),
+    ("deadline", 22),
+    ("responsible", 28),
+    ("involved", 30),
+    ("resources", 36),
+    ("source", 30),
+    ("expected_result", 30),
+    ("indicators", 35),
+)
+TABLE_PT = 10
+HEADER_PT = 9
+
+
+def shade(cell, fill: str = "E7E6E6") -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    el = OxmlElement("w:shd")
+    for k, v in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
+        el.set(qn(k), v)
+    tc_pr.append(el)
+
+
+def header_row(table, texts: list[str]) -> None:
+    """The first row: bold, shaded, repeated at the top of every page."""
+    row = table.rows[0]
+    repeat_header(row)
+    cant_split(row)
+    for cell, text in zip(row.cells, texts, strict=True):
+        cell_text(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=HEADER_PT)
+        shade(cell)
+
+
+def row_loop(table, index: int, start: str, end: str) -> None:
+    """Rows `index` and `index + 2` carry the loop tags around the repeated row between them."""
+    cell_text(table.cell(index, 0), start)
+    cell_text(table.cell(index + 2, 0), end)
+    cant_split(table.rows[index + 1])
+
+
+def lines_paragraphs(doc, expr: str, **kwargs) -> None:
+    para(doc, f"{{%p for line in {expr} %}}")
+    para(doc, "{{ line }}", **kwargs)
+    para(doc, "{%p endfor %}")
+
+
+def set_page(section, *, landscape: bool) -> None:
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    if landscape:
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.left_margin, section.right_margin = Mm(20), Mm(15)
+    else:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+
+
+def templated_flag(p, flag: str, expr: str) -> None:
+    """Set a paragraph flag (keepNext, pageBreakBefore) whose value the template decides."""
+    setattr(p.paragraph_format, flag, True)
+    tag = {"keep_with_next": "w:keepNext", "page_break_before": "w:pageBreakBefore"}[flag]
+    p._p.pPr.find(qn(tag)).set(qn("w:val"), expr)
+
+
+def approval_blocks(doc) -> None:
+    """The three «УТВЕРЖДАЮ» blocks side by side; one row per line keeps them level."""
+    grifs = doc.add_table(rows=5, cols=3)
+    no_borders(grifs)
+    fixed_widths(grifs, [PORTRAIT_WIDTH / 3] * 3)
+    for row in grifs.rows:
+        cant_split(row)
+    for index in range(3):
+        a = f"part.approvals[{index}]"
+        cell_text(grifs.cell(0, index), f"{{{{ {a}.word }}}}", bold=True, size=12)
+        cell_text(grifs.cell(1, index), f"{{{{ {a}.position }}}}", size=12)
+        sign = grifs.cell(2, index)
+        cell_text(sign, "____________________", size=12).paragraph_format.space_before = Pt(18)
+        para(sign, f"{{{{ {a}.name }}}}", bold=True, size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        cell_text(grifs.cell(3, index), f"{{{{ {a}.date_line }}}}", size=11)
+        cell_text(grifs.cell(4, index), f"{{{{ {a}.seal }}}}", size=11)
+        for row in (3, 4):
+            grifs.cell(row, index).paragraphs[0].paragraph_format.space_before = Pt(6)
+
+
+def plan_title_page(doc) -> None:
+    # The first page of the second language starts a page (a break property, not a paragraph).
+    start = para(doc, "", size=2)
+    templated_flag(start, "page_break_before", "{{ 'false' if loop.first else 'true' }}")
+    approval_blocks(doc)
+    para(
+        doc,
+        "{{ part.title }}",
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        space_before=36,
+        space_after=12,
+    )
+    para(doc, "{%p if part.order_reference %}")
+    para(
+        doc, "{{ part.order_reference }}", align=WD_ALIGN_PARAGRAPH.CENTER, size=12, space_after=12
+    )
+    para(doc, "{%p endif %}")
+    para(
+        doc, "{{ part.labels.baseline }}", bold=True, space_before=12, space_after=6, keep_next=True
+    )
+    para(doc, "{{ part.baseline_summary }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+    para(doc, "{{ part.labels.sources }}", space_before=6, keep_next=True)
+    lines_paragraphs(doc, "part.baseline_sources")
+
+
+def plan_problems(doc) -> None:
+    para(doc, "{%p for problem in part.problems %}")
+    para(doc, "{{ problem.heading }}", bold=True, space_before=12, space_after=6, keep_next=True)
+    para(doc, "{{ part.labels.justification }}", bold=True, size=12, keep_next=True)
+    for key in ("causes", "consequences"):
+        label = para(doc, f"{{{{ part.labels.{key} }}}}", size=12, keep_next=True)
+        label.runs[0].italic = True
+        lines_paragraphs(doc, f"problem.{key}", size=12, keep_next=True)
+    para(doc, "", size=4, keep_next=True)
+    table = doc.add_table(rows=5, cols=len(ACTIVITY_COLUMNS))
+    grid_borders(table)
+    fixed_widths(table, [w for _, w in ACTIVITY_COLUMNS])
+    header_row(table, [f"{{{{ part.labels.{key} }}}}" for key, _ in ACTIVITY_COLUMNS])
+    row_loop(table, 1, "{%tr for a in problem.activities %}", "{%tr endfor %}")
+    body = table.rows[2].cells
+    for cell, (key, _) in zip(body, ACTIVITY_COLUMNS, strict=True):
+        if key in ("expected_result", "indicators"):
+            # The problem's result and indicators span all its activity rows.
+            p = cell_text(cell, f"{{% vm %}}{{{{ problem.{key} }}}}", size=TABLE_PT)
+        else:
+            field = {"activity": "title", "source": "sources"}.get(key, key)
+            p = cell_text(cell, f"{{{{ a.{field} }}}}", size=TABLE_PT)
+        # The last activity keeps to the total row, which never starts a page alone.
+        templated_flag(p, "keep_with_next", "{{ 'true' if loop.last else 'false' }}")
+    total = table.rows[4]
+    cant_split(total)
+    label = total.cells[0].merge(total.cells[4])
+    cell_text(label, "{{ problem.total_label }}", bold=True, size=TABLE_PT)
+    cell_text(total.cells[5], "{{ problem.total }}", bold=True, size=TABLE_PT)
+    words = total.cells[6].merge(total.cells[8])
+    cell_text(words, "{{ problem.total_words }}", size=TABLE_PT)
+    para(doc, "{%p endfor %}")
+
+
+def plan_budget_monitoring_indicators(doc) -> None:
+    para(
+        doc,
+        "{{ part.labels.budget }}",
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        space_after=12,
+        keep_next=True,
+    )
+    budget = doc.add_table(rows=5, cols=4)
+    grid_borders(budget)
+    fixed_widths(budget, [12, 58, 30, 65])
+    header_row(
+        budget,
+        [
+            "{{ part.labels.number }}",
+            "{{ part.labels.source }}",
+            "{{ part.labels.amount }}",
+            "{{ part.labels.amount_words }}",
+        ],
+    )
+    row_loop(budget, 1, "{%tr for row in part.budget_rows %}", "{%tr endfor %}")
+    for cell, key in zip(
+        budget.rows[2].cells, ("number", "source", "amount", "words"), strict=True
+    ):
+        align = WD_ALIGN_PARAGRAPH.RIGHT if key == "amount" else None
+        cell_text(cell, f"{{{{ row.{key} }}}}", size=11, align=align)
+    total = budget.rows[4]
+    cant_split(total)
+    cell_text(total.cells[0].merge(total.cells[1]), "{{ part.labels.total }}", bold=True, size=11)
+    cell_text(
+        total.cells[2],
+        "{{ part.budget_total }}",
+        bold=True,
+        size=11,
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+    )
+    cell_text(total.cells[3], "{{ part.budget_total_words }}", bold=True, size=11)
+
+    para(
+        doc,
+        "{{ part.labels.monitoring }}",
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        space_before=18,
+        space_after=12,
+        keep_next=True,
+    )
+    lines_paragraphs(
+        doc, "part.monitoring", align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, space_after=6
+    )
+
+    para(
+        doc,
+        "{{ part.labels.indicator_table }}",
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        space_before=12,
+        space_after=6,
+        keep_next=True,
+    )
+    keys = ("ref", "indicator", "unit", "baseline_value", "target_value", "direction")
+    indicators = doc.add_table(rows=7, cols=len(keys))
+    grid_borders(indicators)
+    fixed_widths(indicators, [12, 57, 22, 22, 22, 30])
+    header_row(indicators, [f"{{{{ part.labels.{k} }}}}" for k in keys])
+    cell_text(indicators.cell(1, 0), "{%tr for group in part.indicator_groups %}")
+    group = indicators.rows[2]
+    cant_split(group)
+    heading = group.cells[0].merge(group.cells[-1])
+    cell_text(heading, "{{ group.heading }}", bold=True, size=11)
+    row_loop(indicators, 3, "{%tr for row in group.rows %}", "{%tr endfor %}")
+    for cell, key in zip(
+        indicators.rows[4].cells,
+        ("ref", "name", "unit", "baseline", "target", "direction"),
+        strict=True,
+    ):
+        align = None if key == "name" else WD_ALIGN_PARAGRAPH.CENTER
+        cell_text(cell, f"{{{{ row.{key} }}}}", size=11, align=align)
+    cell_text(indicators.cell(6, 0), "{%tr endfor %}")
+
+    para(doc, "{%p if part.agreed %}")
+    para(doc, "{{ part.labels.agreed }}", bold=True, space_before=24, space_after=6, keep_next=True)
+    agreed = doc.add_table(rows=3, cols=3)
+    no_borders(agreed)
+    fixed_widths(agreed, [85, 40, 40])
+    row_loop(agreed, 0, "{%tr for person in part.agreed %}", "{%tr endfor %}")
+    position, line, name = agreed.rows[1].cells
+    cell_text(position, "{{ person.position }}", size=12)
+    p = cell_text(line, "______________", size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
+    p.paragraph_format.space_before = Pt(12)
+    p = cell_text(name, "{{ person.name }}", size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    p.paragraph_format.space_before = Pt(12)
+    para(doc, "{%p endif %}")
+
+
+def joint_plan() -> None:
+    doc = base_document()
+    para(doc, "{%p for part in parts %}")
+    plan_title_page(doc)
+    set_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    plan_problems(doc)
+    set_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+    plan_budget_monitoring_indicators(doc)
+    para(doc, "{%p endfor %}")
+    doc.core_properties.title = "Joint plan"
+    doc.core_properties.author = "docgen-kg"
+    doc.save(OUT / "joint-plan.docx")
+
+
 if __name__ == "__main__":
     working_group_order()
+    joint_plan()

@@ -10,17 +10,20 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import Session
 
-from service import jobs
-from service.documents import order
+from service import jobs, registry
+from service.documents import order, plan
 from service.errors import InvalidInput
 from service.logs import job_context
 from service.models import Status
 from service.rendering import render_docx, template_bytes
 from service.schemas.order import WorkingGroupOrderSchema
+from service.schemas.plan import JointPlanSchema
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,10 @@ class DocumentKind:
     schema: type[Schema]
     build_context: Callable[[Any], dict]
     file_stem: Callable[[Any], str]
+    # Unusual but valid input: English message ids, localised by the caller.
+    warnings: Callable[[Any], list[str]] = lambda model: []
+    # Kinds with an outgoing number: the line the register shows for a document.
+    register_subject: Callable[[Any], str] | None = None
 
     @property
     def template(self) -> str:
@@ -43,7 +50,14 @@ KINDS: dict[str, DocumentKind] = {
     kind.name: kind
     for kind in (
         DocumentKind(
-            "working-group-order", WorkingGroupOrderSchema, order.build_context, order.file_stem
+            "working-group-order",
+            WorkingGroupOrderSchema,
+            order.build_context,
+            order.file_stem,
+            register_subject=order.register_subject,
+        ),
+        DocumentKind(
+            "joint-plan", JointPlanSchema, plan.build_context, plan.file_stem, plan.warnings
         ),
     )
 }
@@ -68,10 +82,83 @@ def get_kind(name: str) -> DocumentKind:
 
 def load_input(kind: str, payload: Any) -> Any:
     """Validate `payload` against the kind's schema and return the domain object."""
+    if isinstance(payload, dict) and "municipality_id" in payload:
+        # Already resolved into `issuer` by submit(); the domain does not need it.
+        payload = {k: v for k, v in payload.items() if k != "municipality_id"}
     try:
         return get_kind(kind).schema().load(payload)
     except ValidationError as err:
         raise InvalidInput(errors=err.messages) from err
+
+
+@dataclass
+class Submission:
+    record: jobs.DocumentRecord
+    created: bool
+    warnings: list[str]
+
+
+def submit(
+    session: Session,
+    scope: jobs.Scope,
+    kind: str,
+    payload: Any,
+    *,
+    idempotency_key: str | None = None,
+) -> Submission:
+    """Validate and record a document job (not yet enqueued: the caller does after commit).
+
+    A `municipality_id` fills the letterhead from the registry and, when the input has no
+    number, takes the next outgoing number in this same transaction.
+    """
+    spec = get_kind(kind)
+    fingerprint = jobs.input_fingerprint(kind, payload)
+    if idempotency_key:
+        existing = jobs.find_idempotent(session, scope, idempotency_key, fingerprint)
+        if existing is not None:
+            return Submission(existing, False, [])
+    resolved, municipality = registry.resolve(session, scope, payload)
+    issue = None
+    if municipality is not None and spec.register_subject and not resolved.get("number"):
+        year = _year_of(resolved.get("date"))
+        if year is not None:
+            issue = registry.next_outgoing_number(session, municipality, year)
+            resolved["number"] = issue[1]
+    model = load_input(kind, resolved)
+    record, created = jobs.submit(
+        session,
+        kind,
+        resolved,
+        model.language.value,
+        scope=scope,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        municipality_id=municipality.id if municipality else None,
+    )
+    if not created:
+        # A concurrent request with the same key made the document: give the number back.
+        record_id = record.id
+        session.rollback()
+        return Submission(jobs.get(session, record_id, scope), False, [])
+    if issue is not None:
+        registry.record_issue(
+            session,
+            municipality,
+            seq=issue[0],
+            number=issue[1],
+            issued_on=model.date,
+            kind=kind,
+            subject=spec.register_subject(model),
+            document_id=record.id,
+        )
+    return Submission(record, True, spec.warnings(model))
+
+
+def _year_of(value: Any) -> int | None:
+    try:
+        return date.fromisoformat(value).year
+    except (TypeError, ValueError):
+        return None  # the schema reports the bad date
 
 
 def warm_up() -> None:

@@ -43,19 +43,23 @@ def submit(
     *,
     scope: Scope = DEFAULT_SCOPE,
     idempotency_key: str | None = None,
+    fingerprint: str | None = None,
+    municipality_id: str | None = None,
 ) -> tuple[DocumentRecord, bool]:
     """Record a new queued job; with a known idempotency key return the earlier one.
 
-    Returns (record, created). The same key with a different body is a Conflict.
+    Returns (record, created). `fingerprint` identifies the request as the client sent it
+    (default: `payload`); the same key with another fingerprint is a Conflict.
     """
-    fingerprint = input_fingerprint(kind, payload)
+    fingerprint = fingerprint or input_fingerprint(kind, payload)
     if idempotency_key:
-        existing = _by_idempotency_key(session, scope, idempotency_key)
+        existing = find_idempotent(session, scope, idempotency_key, fingerprint)
         if existing is not None:
-            return _same_request(existing, fingerprint), False
+            return existing, False
     record = DocumentRecord(
         id=uuid.uuid4().hex,
         tenant=scope.tenant,
+        municipality_id=municipality_id,
         kind=kind,
         language=language,
         status=Status.QUEUED,
@@ -69,11 +73,19 @@ def submit(
             session.add(record)
     except IntegrityError:
         # A concurrent request with the same key won the race.
-        existing = _by_idempotency_key(session, scope, idempotency_key or "")
+        existing = find_idempotent(session, scope, idempotency_key or "", fingerprint)
         if existing is None:
             raise
-        return _same_request(existing, fingerprint), False
+        return existing, False
     return record, True
+
+
+def find_idempotent(
+    session: Session, scope: Scope, key: str, fingerprint: str
+) -> DocumentRecord | None:
+    """The job an earlier request with this key made; Conflict if its body differed."""
+    existing = _by_idempotency_key(session, scope, key)
+    return None if existing is None else _same_request(existing, fingerprint)
 
 
 def _by_idempotency_key(session: Session, scope: Scope, key: str) -> DocumentRecord | None:

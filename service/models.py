@@ -7,15 +7,18 @@ accounts exist), and every query in service.jobs filters on it.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     DateTime,
+    ForeignKey,
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -46,19 +49,25 @@ class Base(DeclarativeBase):
 
 
 class Status(enum.StrEnum):
-    """A document job's state: queued → running → done | failed."""
+    """A document job's state: queued → running → done | failed; queued → cancelled."""
 
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (Status.DONE, Status.FAILED, Status.CANCELLED)
 
 
 class DocumentRecord(Base):
     __tablename__ = "documents"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('queued', 'running', 'done', 'failed')", name="documents_status_known"
+            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')",
+            name="documents_status_known",
         ),
         CheckConstraint(
             "status <> 'done' OR output_key IS NOT NULL", name="documents_done_has_output"
@@ -68,6 +77,7 @@ class DocumentRecord(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
+    municipality_id: Mapped[str | None] = mapped_column(ForeignKey("municipalities.id"), index=True)
     kind: Mapped[str] = mapped_column(String(50))
     language: Mapped[str] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(10), default=Status.QUEUED, index=True)
@@ -94,3 +104,77 @@ class Blob(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Municipality(Base):
+    """A municipality (or territorial unit) in the registry: its letterhead, people, numbering.
+
+    `data` holds the validated registry input (names, letterhead lines, head, act words, and
+    any grammatical forms set by hand); forms not set are computed when documents are made.
+    """
+
+    __tablename__ = "municipalities"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    numbering_pattern: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class RegisterCounter(Base):
+    """The last outgoing sequence number a municipality issued in a year."""
+
+    __tablename__ = "register_counters"
+
+    municipality_id: Mapped[str] = mapped_column(ForeignKey("municipalities.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RegisterEntry(Base):
+    """One line of the outgoing register: a number issued with a document."""
+
+    __tablename__ = "register_entries"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "year", "seq", name="register_entries_unique_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    municipality_id: Mapped[str] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(100))
+    issued_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(50))
+    subject: Mapped[str] = mapped_column(Text)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Batch(Base):
+    """Documents of one kind for many municipalities, submitted together."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(Text, default="")
+    shared: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BatchItem(Base):
+    """One row of a batch: its own fields, and its document or why it has none."""
+
+    __tablename__ = "batch_items"
+
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fields: Mapped[dict] = mapped_column(JSON)
+    municipality_id: Mapped[str | None] = mapped_column(String(32))
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"))
+    errors: Mapped[dict | None] = mapped_column(JSON)

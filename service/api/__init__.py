@@ -26,13 +26,15 @@ API_SETTINGS = {
 
 
 def register_api(app: Flask) -> None:
-    from service.api import documents, health
+    from service.api import batches, documents, health, municipalities
 
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
     api = Api(app)
     app.extensions["api"] = api
     api.register_blueprint(documents.blp)
+    api.register_blueprint(municipalities.blp)
+    api.register_blueprint(batches.blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(_swagger_static())
 

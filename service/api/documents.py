@@ -8,9 +8,9 @@ from flask import current_app, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import jobs
+from service import generation, jobs
 from service.errors import BadRequest, NotReady, Unavailable
-from service.generation import KINDS, load_input
+from service.generation import KINDS
 from service.models import Status
 from service.rendering import DOCX_MIME
 from service.schemas.jobs import DocumentJobSchema
@@ -44,21 +44,14 @@ def submit_document(kind: str):
     payload = request.get_json(force=True, silent=True)
     if payload is None:
         raise BadRequest("Invalid JSON body." if request.get_data() else "A JSON body is required.")
-    model = load_input(kind, payload)
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > 255:
         raise BadRequest("The Idempotency-Key header is longer than 255 characters.")
     db = current_app.extensions["db"]
     with db.session() as session:
-        record, created = jobs.submit(
-            session,
-            kind,
-            payload,
-            model.language.value,
-            scope=_scope(),
-            idempotency_key=key,
-        )
-    if created:
+        submission = generation.submit(session, _scope(), kind, payload, idempotency_key=key)
+    record = submission.record
+    if submission.created:
         try:
             current_app.extensions["dispatcher"].enqueue(record.id)
         except Exception as err:
@@ -68,6 +61,8 @@ def submit_document(kind: str):
             raise Unavailable(
                 "The document queue is unavailable; nothing was saved, please retry later."
             ) from err
+    # Advice on unusual but valid input goes with this response only; it is not stored.
+    record.warnings = submission.warnings
     return record
 
 

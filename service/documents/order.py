@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from service.documents import kyrgyz, russian
 from service.documents.dates import attributive_date, deadline_date, long_date
+from service.documents.forms import body_forms
 from service.documents.legal import default_legal_basis
 from service.domain.common import Person
 from service.domain.order import Role, WorkingGroupOrder
@@ -39,18 +40,18 @@ def _act_word(order: WorkingGroupOrder, lang: str) -> str:
 
 def _forms(order: WorkingGroupOrder, lang: str) -> dict[str, str]:
     """The issuing body and the act word in the grammatical forms the text needs."""
-    body = order.issuer.body[lang]
+    body = body_forms(order.issuer.body, order.issuer.forms)
     act = _act_word(order, lang).lower()
     if lang == "ru":
         return {
-            "body_genitive": russian.inflect_phrase(body, russian.Case.GENITIVE),
-            "body_locative": russian.inflect_phrase(body, russian.Case.PREPOSITIONAL),
+            "body_genitive": body.ru_genitive,
+            "body_locative": body.ru_locative,
             "act_genitive": russian.inflect_phrase(act, russian.Case.GENITIVE),
             "act_dative": russian.inflect_phrase(act, russian.Case.DATIVE),
         }
     return {
-        "body_genitive": kyrgyz.decline(body, kyrgyz.Case.GENITIVE),
-        "body_locative": kyrgyz.decline(body, kyrgyz.Case.LOCATIVE),
+        "body_genitive": body.ky_genitive,
+        "body_locative": body.ky_locative,
         "act_genitive": kyrgyz.decline(act, kyrgyz.Case.GENITIVE),
         "act_dative": kyrgyz.decline(kyrgyz.possessive(act), kyrgyz.Case.DATIVE),
     }
@@ -181,6 +182,12 @@ def build_context(order: WorkingGroupOrder) -> dict:
         "letterhead_ru": [line.ru for line in order.issuer.letterhead if line.has("ru")],
         "parts": [_part(order, lang) for lang in order.language.parts],
     }
+
+
+def register_subject(order: WorkingGroupOrder) -> str:
+    """The title as the outgoing register lists it (Russian where the order has it)."""
+    lang = "ru" if "ru" in order.language.parts else "ky"
+    return _part(order, lang)["subject"]
 
 
 def file_stem(order: WorkingGroupOrder) -> str:

@@ -92,6 +92,17 @@ class Person:
 
 
 @dataclass(frozen=True)
+class NameForms:
+    """Grammatical forms of a body's name that documents need; None means «compute it»."""
+
+    ru_genitive: str | None = None
+    ru_locative: str | None = None
+    ky_genitive: str | None = None
+    ky_dative: str | None = None
+    ky_locative: str | None = None
+
+
+@dataclass(frozen=True)
 class Issuer:
     """The body that issues a document, with the lines of its letterhead."""
 
@@ -100,6 +111,7 @@ class Issuer:
     district: Bilingual | None
     body: Bilingual
     head: Person
+    forms: NameForms = NameForms()
 
     @property
     def letterhead(self) -> tuple[Bilingual, ...]:

@@ -17,7 +17,15 @@ from marshmallow import (
     validates_schema,
 )
 
-from service.domain.common import Bilingual, Gender, Issuer, Language, Person, PersonName
+from service.domain.common import (
+    Bilingual,
+    Gender,
+    Issuer,
+    Language,
+    NameForms,
+    Person,
+    PersonName,
+)
 
 # Characters XML 1.0 cannot carry: Word refuses a file that contains them.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -84,15 +92,36 @@ class PersonSchema(BaseSchema):
         )
 
 
+class NameFormsSchema(BaseSchema):
+    """Hand-set forms of the body's name, for when the computed ones are wrong."""
+
+    ru_genitive = Text(max_length=500, metadata={"example": "Уч-Коргонского айыл окмоту"})
+    ru_locative = Text(max_length=500, metadata={"example": "Уч-Коргонском айыл окмоту"})
+    ky_genitive = Text(max_length=500, metadata={"example": "Үч-Коргон айыл өкмөтүнүн"})
+    ky_dative = Text(max_length=500, metadata={"example": "Үч-Коргон айыл өкмөтүнө"})
+    ky_locative = Text(max_length=500, metadata={"example": "Үч-Коргон айыл өкмөтүндө"})
+
+    @post_load
+    def make(self, data, **kwargs) -> NameForms:
+        return NameForms(**data)
+
+
 class IssuerSchema(BaseSchema):
     country = bilingual(load_default=None, metadata={"description": "Default: Kyrgyz Republic"})
     region = bilingual(load_default=None)
     district = bilingual(load_default=None)
     body = bilingual(required=True, metadata={"description": "Name of the issuing body"})
     head = fields.Nested(PersonSchema, required=True)
+    forms = fields.Nested(
+        NameFormsSchema,
+        load_default=None,
+        metadata={"description": "Forms of the body's name; computed where not given"},
+    )
 
     @post_load
     def make(self, data, **kwargs) -> Issuer:
+        if data["forms"] is None:
+            data["forms"] = NameForms()
         if data["country"] is None:
             from service.i18n import Phrases
 
@@ -142,6 +171,14 @@ class DocumentSchema(BaseSchema):
         by_value=True,
         load_default=Language.KY_RU,
         metadata={"description": "ky, ru or ky+ru (Kyrgyz first, then Russian)"},
+    )
+    # Resolved into `issuer` before validation (service.generation.submit), never loaded.
+    municipality_id = fields.String(
+        load_only=True,
+        metadata={
+            "description": "A registry entry: fills `issuer` (and, for numbered kinds, the "
+            "next outgoing `number` when it is left out). Needs the HTTP API."
+        },
     )
 
     @validates_schema(skip_on_field_errors=False)

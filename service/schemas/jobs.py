@@ -37,6 +37,16 @@ class DocumentJobSchema(Schema):
         metadata={"description": "Why the job failed: message and errors by field path"},
     )
     links = fields.Method("make_links")
+    warnings = fields.Method(
+        "localized_warnings",
+        dump_only=True,
+        metadata={
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Unusual but valid input (e.g. the number of priority problems); "
+            "only in the response to a submission",
+        },
+    )
 
     def localized_error(self, record) -> dict | None:
         if not record.error:
@@ -49,6 +59,10 @@ class DocumentJobSchema(Schema):
                 for path, messages in flatten_errors(record.error["errors"]).items()
             }
         return error
+
+    def localized_warnings(self, record) -> list[str]:
+        lang = request_language()
+        return [translate_error(m, lang) for m in getattr(record, "warnings", ())]
 
     def make_links(self, record) -> dict:
         return {

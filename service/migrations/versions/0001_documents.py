@@ -35,7 +35,8 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime()),
         sa.Column("finished_at", sa.DateTime()),
         sa.CheckConstraint(
-            "status IN ('queued', 'running', 'done', 'failed')", name="documents_status_known"
+            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')",
+            name="documents_status_known",
         ),
         sa.CheckConstraint(
             "status <> 'done' OR output_key IS NOT NULL", name="documents_done_has_output"

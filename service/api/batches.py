@@ -1,0 +1,160 @@
+"""Batches: many documents of one kind at once, from JSON or a CSV/XLSX upload."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from flask import current_app, request, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from service import batches
+from service.errors import BadRequest, InvalidInput, Unavailable
+from service.jobs import DEFAULT_SCOPE, Scope
+from service.schemas.batch import BatchInSchema, BatchOutSchema
+
+log = logging.getLogger(__name__)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+blp = Blueprint(
+    "batches", __name__, url_prefix="/api/v1/batches", description="Documents for many at once"
+)
+
+
+def _scope() -> Scope:
+    return DEFAULT_SCOPE
+
+
+def _request_batch() -> dict:
+    """The batch from a JSON body, or from a multipart upload (file + kind + shared)."""
+    if request.files:
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidInput(errors={"file": ["Missing data for required field."]})
+        try:
+            shared = json.loads(request.form.get("shared") or "{}")
+        except json.JSONDecodeError:
+            raise InvalidInput(errors={"shared": ["Invalid JSON body."]}) from None
+        data = {
+            "kind": request.form.get("kind"),
+            "shared": shared,
+            "items": batches.items_from_table(upload.read(), upload.filename or ""),
+            "all_or_nothing": request.form.get("all_or_nothing", "false"),
+        }
+        if request.form.get("title"):
+            data["title"] = request.form["title"]
+    else:
+        data = request.get_json(force=True, silent=True)
+        if data is None:
+            raise BadRequest(
+                "Invalid JSON body." if request.get_data() else "A JSON body is required."
+            )
+    try:
+        return BatchInSchema().load(data)
+    except ValidationError as err:
+        raise InvalidInput(errors=err.messages) from err
+
+
+@blp.route("")
+class Batches(MethodView):
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {"schema": BatchInSchema},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "kind": {"type": "string"},
+                            "shared": {"type": "string", "description": "JSON object"},
+                            "all_or_nothing": {"type": "boolean"},
+                        },
+                        "required": ["file", "kind"],
+                    }
+                },
+            },
+        }
+    )
+    @blp.response(202, BatchOutSchema)
+    @blp.alt_response(422, description="Invalid batch, or (all_or_nothing) invalid items")
+    def post(self):
+        """Submit a batch; bad items are reported with their row, good ones still run."""
+        data = _request_batch()
+        dispatcher = current_app.extensions["dispatcher"]
+        if hasattr(dispatcher, "ping") and not dispatcher.ping():
+            raise Unavailable(
+                "The document queue is unavailable; nothing was saved, please retry later."
+            )
+        db = current_app.extensions["db"]
+        with db.session() as session:
+            batch, created = batches.create(
+                session,
+                _scope(),
+                data["kind"],
+                data["shared"],
+                data["items"],
+                title=data["title"],
+                all_or_nothing=data["all_or_nothing"],
+            )
+        for document_id in created:
+            try:
+                dispatcher.enqueue(document_id)
+            except Exception:  # stays queued in the database: the recovery schedule sends it
+                log.warning("enqueue failed", extra={"job_id": document_id})
+        with db.session() as session:
+            return batches.describe(session, _scope(), batch.id)
+
+
+@blp.route("/<batch_id>")
+class BatchResource(MethodView):
+    @blp.response(200, BatchOutSchema)
+    @blp.alt_response(404, description="Unknown batch")
+    def get(self, batch_id: str):
+        """Progress: counts per status and each item's status, number and errors."""
+        with current_app.extensions["db"].session() as session:
+            return batches.describe(session, _scope(), batch_id)
+
+
+@blp.route("/<batch_id>/cancel", endpoint="batch_cancel", methods=["POST"])
+@blp.response(200, BatchOutSchema)
+def cancel(batch_id: str):
+    """Cancel the items no worker has started; the others finish."""
+    with current_app.extensions["db"].session() as session:
+        batches.cancel(session, _scope(), batch_id)
+    with current_app.extensions["db"].session() as session:
+        return batches.describe(session, _scope(), batch_id)
+
+
+@blp.route("/<batch_id>/archive", endpoint="batch_archive")
+@blp.doc(
+    summary="ZIP of the documents, with manifest.csv",
+    responses={
+        "200": {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
+        "409": {"description": "Items still queued or running"},
+    },
+)
+def archive(batch_id: str):
+    with current_app.extensions["db"].session() as session:
+        content, filename = batches.archive(session, _scope(), batch_id)
+    return send_file(
+        io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=filename
+    )
+
+
+@blp.route("/templates/<kind>.<ext>", endpoint="batch_template")
+@blp.doc(summary="Upload template (CSV or XLSX): the per-item columns of a kind")
+def template(kind: str, ext: str):
+    if ext == "csv":
+        content, mime = batches.template_csv(kind), "text/csv; charset=utf-8"
+    elif ext == "xlsx":
+        content, mime = batches.template_xlsx(kind), XLSX_MIME
+    else:
+        raise BadRequest("Unknown format; use csv or xlsx.")
+    return send_file(
+        io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=f"{kind}.{ext}"
+    )

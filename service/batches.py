@@ -1,0 +1,295 @@
+"""Batches: one kind of document for many municipalities, with a status per item.
+
+Each valid item becomes an ordinary document job (so items run in parallel on the workers and
+a failed item does not stop the others); an invalid item is kept with its errors and its row
+number. Cancelling a batch cancels the items no worker has started.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import uuid
+import zipfile
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from service import generation
+from service.errors import InvalidInput, NotFound, NotReady, flatten_errors
+from service.jobs import Scope
+from service.models import Batch, BatchItem, Blob, DocumentRecord, Status, utcnow
+
+INVALID = "invalid"
+# Per-item columns of the upload template: the fields that differ between municipalities.
+PERSON = ("name", "gender", "position.ky", "position.ru")
+TEMPLATE_COLUMNS = {
+    "working-group-order": [
+        "municipality_id",
+        *(f"issuer.{p}.{lang}" for p in ("region", "district", "body") for lang in ("ky", "ru")),
+        *(f"issuer.head.{p}" for p in PERSON),
+        "number", "date", "place.ky", "place.ru",
+        *(f"control.{p}" for p in PERSON),
+        *(f"responsible_secretary.{p}" for p in PERSON),
+        *(f"members.{i}.{p}" for i in range(6) for p in (*PERSON, "role", "by_agreement")),
+    ],
+}  # fmt: skip
+
+
+class BatchNotFound(NotFound):
+    message = "Batch not found."
+
+
+def merge(shared: Any, item: Any) -> Any:
+    """Deep-merge an item's fields over the shared ones (lists are replaced, not merged)."""
+    if isinstance(shared, dict) and isinstance(item, dict):
+        out = copy.deepcopy(shared)
+        for key, value in item.items():
+            out[key] = merge(out[key], value) if key in out else copy.deepcopy(value)
+        return out
+    return copy.deepcopy(item)
+
+
+def create(
+    session: Session,
+    scope: Scope,
+    kind: str,
+    shared: dict,
+    items: list[dict],
+    *,
+    title: str = "",
+    all_or_nothing: bool = False,
+) -> tuple[Batch, list[str]]:
+    """Record a batch and a job per valid item; return it with the job ids to enqueue."""
+    generation.get_kind(kind)
+    batch = Batch(id=uuid.uuid4().hex, tenant=scope.tenant, kind=kind, title=title, shared=shared)
+    session.add(batch)
+    created, invalid = [], {}
+    for row, fields in enumerate(items, start=1):
+        item = BatchItem(batch_id=batch.id, row=row, fields=fields)
+        try:
+            # A savepoint per item: a refused item gives its outgoing number back.
+            with session.begin_nested():
+                submission = generation.submit(session, scope, kind, merge(shared, fields))
+            item.document_id = submission.record.id
+            item.municipality_id = submission.record.municipality_id
+            created.append(submission.record.id)
+        except InvalidInput as err:
+            item.errors = flatten_errors(err.errors)
+            invalid[str(row)] = item.errors
+        session.add(item)
+    if all_or_nothing and invalid:
+        raise InvalidInput(
+            "The batch was refused: some items are invalid.", errors={"items": invalid}
+        )
+    session.flush()
+    return batch, created
+
+
+def get(session: Session, scope: Scope, batch_id: str) -> Batch:
+    batch = session.scalar(select(Batch).where(Batch.id == batch_id, Batch.tenant == scope.tenant))
+    if batch is None:
+        raise BatchNotFound()
+    return batch
+
+
+def _items(session: Session, batch: Batch) -> list[tuple[BatchItem, DocumentRecord | None]]:
+    rows = session.execute(
+        select(BatchItem, DocumentRecord)
+        .outerjoin(DocumentRecord, DocumentRecord.id == BatchItem.document_id)
+        .where(BatchItem.batch_id == batch.id)
+        .order_by(BatchItem.row)
+    )
+    return [(item, record) for item, record in rows]
+
+
+def describe(session: Session, scope: Scope, batch_id: str) -> dict:
+    """Counts per status, and each item's status, number, document and errors."""
+    batch = get(session, scope, batch_id)
+    items = []
+    for item, record in _items(session, batch):
+        items.append(
+            {
+                "row": item.row,
+                "municipality_id": item.municipality_id,
+                "status": record.status if record else INVALID,
+                "number": (record.input.get("number") if record else None),
+                "document_id": item.document_id,
+                "errors": item.errors or (record.error if record else None),
+            }
+        )
+    counts = Counter(i["status"] for i in items)
+    finished = all(Status(i["status"]).finished for i in items if i["status"] != INVALID)
+    return {
+        "id": batch.id,
+        "kind": batch.kind,
+        "title": batch.title,
+        "created_at": batch.created_at,
+        "cancelled_at": batch.cancelled_at,
+        "finished": finished,
+        "total": len(items),
+        "counts": {s: counts.get(s, 0) for s in [*Status, INVALID]},
+        "items": items,
+    }
+
+
+def cancel(session: Session, scope: Scope, batch_id: str) -> int:
+    """Cancel the items not yet started; return how many were cancelled."""
+    batch = get(session, scope, batch_id)
+    batch.cancelled_at = batch.cancelled_at or utcnow()
+    documents = select(BatchItem.document_id).where(BatchItem.batch_id == batch.id)
+    result = session.execute(
+        update(DocumentRecord)
+        .where(DocumentRecord.id.in_(documents), DocumentRecord.status == Status.QUEUED)
+        .values(status=Status.CANCELLED, finished_at=utcnow(), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+MANIFEST_COLUMNS = ("item", "municipality", "number", "file", "sha256", "status", "error")
+
+
+def archive(session: Session, scope: Scope, batch_id: str) -> tuple[bytes, str]:
+    """A ZIP of the batch's documents with readable names and a manifest.csv."""
+    batch = get(session, scope, batch_id)
+    items = _items(session, batch)
+    pending = [r for _, r in items if r is not None and not Status(r.status).finished]
+    if pending:
+        raise NotReady(status=f"{len(pending)} of {len(items)} items not finished")
+    out = io.BytesIO()
+    manifest = io.StringIO()
+    writer = csv.writer(manifest)
+    writer.writerow(MANIFEST_COLUMNS)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive_file:
+        for item, record in items:
+            number = record.input.get("number", "") if record else ""
+            municipality = _municipality_name(record) if record else ""
+            name = ""
+            if record is not None and record.status == Status.DONE:
+                name = f"{item.row:04d}_{record.filename}"
+                data = session.scalar(select(Blob.data).where(Blob.key == record.output_key))
+                archive_file.writestr(name, data)
+            error = item.errors or (record.error if record else None)
+            writer.writerow(
+                [
+                    item.row,
+                    municipality,
+                    number,
+                    name,
+                    record.output_key if record and record.output_key else "",
+                    record.status if record else INVALID,
+                    _error_text(error),
+                ]
+            )
+        archive_file.writestr("manifest.csv", "\ufeff" + manifest.getvalue())
+    return out.getvalue(), f"batch-{batch.kind}-{batch.id[:8]}.zip"
+
+
+def _municipality_name(record: DocumentRecord) -> str:
+    body = (record.input.get("issuer") or {}).get("body") or {}
+    return body.get("ru") or body.get("ky") or ""
+
+
+def _error_text(error: Any) -> str:
+    if not error:
+        return ""
+    if isinstance(error, dict) and "message" in error:
+        parts = [error["message"]]
+        for path, messages in flatten_errors(error.get("errors") or {}).items():
+            parts.append(f"{path}: {' '.join(messages)}")
+        return "; ".join(parts)
+    return "; ".join(f"{path}: {' '.join(m)}" for path, m in flatten_errors(error).items())
+
+
+def template_csv(kind: str) -> bytes:
+    """The upload template of `kind`: a header row of the per-item columns."""
+    columns = _columns(kind)
+    return ("\ufeff" + ",".join(columns) + "\r\n").encode("utf-8")
+
+
+def template_xlsx(kind: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = kind[:31]
+    book.active.append(_columns(kind))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _columns(kind: str) -> list[str]:
+    generation.get_kind(kind)
+    try:
+        return TEMPLATE_COLUMNS[kind]
+    except KeyError:
+        raise InvalidInput(
+            errors={"kind": [f"No upload template for this kind yet: {kind}."]}
+        ) from None
+
+
+def items_from_table(content: bytes, filename: str) -> list[dict]:
+    """Read a CSV or XLSX upload: a header of dotted paths (members.0.name), a row per item."""
+    if filename.lower().endswith(".xlsx"):
+        rows = _xlsx_rows(content)
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidInput(errors={"file": ["The CSV file must be UTF-8."]}) from None
+        rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise InvalidInput(errors={"file": ["The file is empty."]})
+    header = [h.strip() for h in rows[0]]
+    items = []
+    for values in rows[1:]:
+        if not any(str(v).strip() for v in values):
+            continue
+        item: dict = {}
+        for path, value in zip(header, values, strict=False):
+            value = str(value).strip()
+            if path and value:
+                _put(item, path.split("."), value)
+        items.append(_lists(item))
+    return items
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+    except Exception:
+        raise InvalidInput(errors={"file": ["Not a readable XLSX file."]}) from None
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else _cell(v) for v in row])
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _put(node: dict, path: list[str], value: str) -> None:
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+
+
+def _lists(node: Any) -> Any:
+    """Turn {"0": …, "1": …} (from members.0.name) into lists."""
+    if isinstance(node, dict):
+        node = {k: _lists(v) for k, v in node.items()}
+        if node and all(k.isdigit() for k in node):
+            return [node[k] for k in sorted(node, key=int)]
+    return node

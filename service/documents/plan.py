@@ -1,0 +1,350 @@
+"""Context builder for the joint plan: every derived value, computed once.
+
+The template only places what this module returns: plain strings and lists, one part per
+language (Kyrgyz first). Totals are summed in the domain model and formatted here, in figures
+and in words; activities are numbered «1.1, 1.2, 2.1…» by problem.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+
+from service.documents import kyrgyz, russian
+from service.documents.dates import MONTHS, attributive_date, deadline_date, long_date
+from service.documents.forms import body_forms
+from service.documents.money import amount_in_words, format_amount, format_number
+from service.domain.common import Bilingual
+from service.domain.plan import (
+    Activity,
+    Deadline,
+    DeadlineKind,
+    Direction,
+    Frequency,
+    FundingSource,
+    Indicator,
+    JointPlan,
+    Problem,
+    Resource,
+)
+from service.i18n import Phrases
+
+SOURCE_PHRASES = {
+    FundingSource.LOCAL_BUDGET: "local budget",
+    FundingSource.BUSINESS: "business",
+    FundingSource.INTERNATIONAL: "international organisations",
+    FundingSource.COMMUNITY: "community",
+    FundingSource.OTHER: "other sources",
+}
+ROMAN = ("I", "II", "III", "IV")
+DASH = "—"
+
+
+def _period_bound(t: Phrases, d: date, form: str) -> str:
+    """A period's first («from», ablative) or last («to», dative) day.
+
+    Russian takes CLDR's genitive month («с 1 марта 2016 г.»); Kyrgyz the catalog's forms
+    («2016-жылдын 1-мартынан … 28-февралына чейин»), as service.documents.dates does.
+    """
+    if t.lang == "ky":
+        month = t.pgettext(f"month, {form}", MONTHS[d.month - 1])
+    else:
+        month = format_date(d, "MMMM", locale=t.lang)
+    return t.gettext("{day} {month} {year}", day=str(d.day), month=month, year=str(d.year))
+
+
+def _period(t: Phrases, plan: JointPlan) -> str:
+    period = plan.period
+    if period.year is not None:
+        return t.gettext("for {year}", year=str(period.year))
+    return t.gettext(
+        "for the period from {start} to {end}",
+        start=_period_bound(t, period.start, "ablative"),
+        end=_period_bound(t, period.end, "dative"),
+    )
+
+
+def _title(t: Phrases, plan: JointPlan, lang: str) -> str:
+    if plan.title is not None:
+        subject = plan.title[lang]
+    else:
+        forms = body_forms(plan.issuer.body, plan.issuer.forms)
+        locative = forms.ru_locative if lang == "ru" else forms.ky_locative
+        subject = t.gettext(
+            "for public safety and crime prevention in {body_locative} {period}",
+            body_locative=locative,
+            period=_period(t, plan),
+        )
+    return t.gettext("JOINT PLAN\n{subject}", subject=subject)
+
+
+def _deadline(t: Phrases, deadline: Deadline, plan: JointPlan) -> str:
+    if deadline.kind is DeadlineKind.DATE:
+        assert deadline.date is not None
+        return long_date(t, deadline.date)
+    if deadline.kind is DeadlineKind.QUARTER:
+        assert deadline.quarter is not None
+        quarter = ROMAN[deadline.quarter - 1]
+        if plan.period.within_one_year and plan.period.start.year == deadline.year:
+            return t.gettext("quarter {quarter}", quarter=quarter)
+        return t.gettext("quarter {quarter} of {year}", quarter=quarter, year=str(deadline.year))
+    if deadline.kind is DeadlineKind.MONTHLY:
+        return t.gettext("monthly")
+    if deadline.kind is DeadlineKind.QUARTERLY:
+        return t.gettext("quarterly")
+    return t.gettext("throughout the year")
+
+
+def _numbered(lines: list[str]) -> str:
+    """One line per item; numbered «1)», «2)» only when there are several."""
+    if not lines:
+        return DASH
+    if len(lines) == 1:
+        return lines[0]
+    return "\n".join(f"{n}) {line}" for n, line in enumerate(lines, start=1))
+
+
+def _source(t: Phrases, resource: Resource, lang: str) -> str:
+    label = t.gettext(SOURCE_PHRASES[resource.source])
+    if resource.organisation is not None:
+        return f"{label} ({resource.organisation[lang]})"
+    return label
+
+
+def _resource(resource: Resource, lang: str) -> str:
+    if resource.amount is None:
+        return resource.description[lang]
+    return f"{resource.description[lang]}: {format_amount(resource.amount)}"
+
+
+def _activity(t: Phrases, plan: JointPlan, number: str, activity: Activity, lang: str) -> dict:
+    return {
+        "number": number,
+        "title": activity.title[lang],
+        "deadline": _deadline(t, activity.deadline, plan),
+        "responsible": "\n".join(p[lang] for p in activity.responsible),
+        "involved": "\n".join(p[lang] for p in activity.involved) or DASH,
+        "resources": _numbered([_resource(r, lang) for r in activity.resources]),
+        "sources": _numbered([_source(t, r, lang) for r in activity.resources]),
+    }
+
+
+def _indicator_line(indicator: Indicator, lang: str) -> str:
+    return (
+        f"{indicator.ref}. {indicator.name[lang]} ({indicator.unit[lang]}): "
+        f"{format_number(indicator.baseline)} → {format_number(indicator.target)}"
+    )
+
+
+def _dashed(items: tuple[Bilingual, ...], lang: str) -> list[str]:
+    return [f"– {item[lang]}" for item in items]
+
+
+def _problem(t: Phrases, plan: JointPlan, number: int, problem: Problem, lang: str) -> dict:
+    return {
+        "heading": t.gettext(
+            "Priority problem No. {number}. {title}",
+            number=str(number),
+            title=problem.title[lang].rstrip("."),
+        ),
+        "causes": _dashed(problem.justification.causes, lang),
+        "consequences": _dashed(problem.justification.consequences, lang),
+        "expected_result": problem.expected_result[lang],
+        "indicators": "\n".join(_indicator_line(i, lang) for i in problem.indicators),
+        "activities": [
+            _activity(t, plan, f"{number}.{n}", activity, lang)
+            for n, activity in enumerate(problem.activities, start=1)
+        ],
+        "total_label": t.gettext("Total for problem No. {number}:", number=str(number)),
+        "total": format_amount(problem.total),
+        "total_words": f"({amount_in_words(t, problem.total)})",
+    }
+
+
+def _budget(t: Phrases, plan: JointPlan, lang: str) -> list[dict]:
+    organisations = plan.organisations_by_source
+    rows = []
+    for number, (source, total) in enumerate(plan.totals_by_source.items(), start=1):
+        label = t.gettext(SOURCE_PHRASES[source])
+        names = [name[lang] for name in organisations.get(source, [])]
+        rows.append(
+            {
+                "number": f"{number}.",
+                "source": label[:1].upper()
+                + label[1:]
+                + (f" ({', '.join(names)})" if names else ""),
+                "amount": format_amount(total),
+                "words": amount_in_words(t, total),
+            }
+        )
+    return rows
+
+
+def _indicator_groups(t: Phrases, plan: JointPlan, lang: str) -> list[dict]:
+    directions = {Direction.LOWER: t.gettext("↓ lower"), Direction.HIGHER: t.gettext("↑ higher")}
+    return [
+        {
+            "heading": t.gettext(
+                "Priority problem No. {number}. {title}",
+                number=str(number),
+                title=problem.title[lang].rstrip("."),
+            ),
+            "rows": [
+                {
+                    "ref": indicator.ref,
+                    "name": indicator.name[lang],
+                    "unit": indicator.unit[lang],
+                    "baseline": format_number(indicator.baseline),
+                    "target": format_number(indicator.target),
+                    "direction": directions[indicator.direction],
+                }
+                for indicator in problem.indicators
+            ],
+        }
+        for number, problem in enumerate(plan.problems, start=1)
+    ]
+
+
+def _monitoring(t: Phrases, plan: JointPlan, lang: str) -> list[str]:
+    monitoring = plan.monitoring
+    kenesh = (
+        russian.inflect_phrase(monitoring.report_to.ru, russian.Case.ACCUSATIVE)
+        if lang == "ru"
+        else kyrgyz.decline(monitoring.report_to.ky, kyrgyz.Case.DATIVE)
+    )
+    paragraphs = [
+        t.gettext(
+            "The working group meets monthly to discuss the activities carried out and planned "
+            "and looks for additional resources for the plan."
+        )
+        if monitoring.meetings is Frequency.MONTHLY
+        else t.gettext(
+            "The working group meets quarterly to discuss the activities carried out and "
+            "planned and looks for additional resources for the plan."
+        ),
+        t.gettext(
+            "Upon completion of the plan the working group submits to {kenesh} a report on the "
+            "work done and the results achieved {deadline}; the kenesh assesses the "
+            "effectiveness of the measures taken.",
+            kenesh=kenesh,
+            deadline=deadline_date(t, monitoring.report_deadline),
+        )
+        if monitoring.report_deadline is not None
+        else t.gettext(
+            "Upon completion of the plan the working group submits to {kenesh} a report on the "
+            "work done and the results achieved; the kenesh assesses the effectiveness of the "
+            "measures taken.",
+            kenesh=kenesh,
+        ),
+    ]
+    if monitoring.police_assessment:
+        paragraphs.append(
+            t.gettext(
+                "The results of the plan are used in the external assessment of the performance "
+                "of the internal affairs bodies; the assessment in turn serves as the basis of "
+                "the next joint plan."
+            )
+        )
+    paragraphs += [note[lang] for note in monitoring.notes]
+    paragraphs.append(
+        t.gettext("The achievement of the expected results is measured by these indicators:")
+    )
+    return paragraphs
+
+
+def _labels(t: Phrases) -> dict[str, str]:
+    """The fixed words of the template: headings and column titles."""
+    return {
+        "baseline": t.gettext("Baseline study"),
+        "sources": t.gettext("Sources of data:"),
+        "justification": t.gettext("Justification"),
+        "causes": t.gettext("Causes:"),
+        "consequences": t.gettext("Consequences:"),
+        "number": t.gettext("No."),
+        "activity": t.gettext("Activity"),
+        "deadline": t.gettext("Deadline"),
+        "responsible": t.gettext("Responsible"),
+        "involved": t.gettext("Involved parties"),
+        "resources": t.gettext("Required resources (amount, som)"),
+        "source": t.gettext("Source of funding"),
+        "expected_result": t.gettext("Expected result"),
+        "indicators": t.gettext("Indicators"),
+        "budget": t.gettext("Budget of the plan by source of funding"),
+        "amount": t.gettext("Amount, som"),
+        "amount_words": t.gettext("Amount in words"),
+        "total": t.gettext("Total"),
+        "monitoring": t.gettext("Monitoring and evaluation"),
+        "indicator_table": t.gettext("Indicators of the expected results"),
+        "ref": t.gettext("Code"),
+        "indicator": t.gettext("Indicator"),
+        "unit": t.gettext("Unit"),
+        "baseline_value": t.gettext("Baseline value"),
+        "target_value": t.gettext("Target value"),
+        "direction": t.gettext("Desired change"),
+        "agreed": t.gettext("AGREED:"),
+    }
+
+
+def _part(plan: JointPlan, lang: str) -> dict:
+    t = Phrases(lang)
+    reference = plan.working_group_order
+    return {
+        "lang": lang,
+        "labels": _labels(t),
+        "approvals": [
+            {
+                "word": t.gettext("APPROVED"),
+                "position": person.position[lang],
+                "name": person.name.initials_first,
+                "date_line": t.gettext("«___» ____________ 20___"),
+                "seal": t.gettext("L.S."),
+            }
+            for person in plan.approvers.in_order()
+        ],
+        "title": _title(t, plan, lang),
+        "order_reference": t.gettext(
+            "The working group was established by the order {date} No. {number}.",
+            date=attributive_date(t, reference.date),
+            number=reference.number,
+        )
+        if reference is not None
+        else "",
+        "baseline_summary": plan.baseline_study.summary[lang],
+        "baseline_sources": _dashed(plan.baseline_study.sources, lang),
+        "problems": [
+            _problem(t, plan, number, problem, lang)
+            for number, problem in enumerate(plan.problems, start=1)
+        ],
+        "budget_rows": _budget(t, plan, lang),
+        "budget_total": format_amount(plan.total),
+        "budget_total_words": amount_in_words(t, plan.total),
+        "monitoring": _monitoring(t, plan, lang),
+        "indicator_groups": _indicator_groups(t, plan, lang),
+        "agreed": [
+            {"position": person.position[lang], "name": person.name.initials_first}
+            for person in plan.agreed
+        ],
+    }
+
+
+def build_context(plan: JointPlan) -> dict:
+    """Return the template context: one part per language, Kyrgyz first."""
+    return {"parts": [_part(plan, lang) for lang in plan.language.parts]}
+
+
+def warnings(plan: JointPlan) -> list[str]:
+    """Unusual but valid input, as English messages for the errors catalog."""
+    return plan.warnings
+
+
+def file_stem(plan: JointPlan) -> str:
+    """A readable file name: «Совместный план 2016 Уч-Коргонский айыл окмоту»."""
+    lang = plan.language.parts[-1]
+    period = plan.period
+    when = (
+        str(period.year)
+        if period.year is not None
+        else f"{period.start.isoformat()}–{period.end.isoformat()}"
+    )
+    return f"{Phrases(lang).gettext('Joint plan')} {when} {plan.issuer.body[lang]}"

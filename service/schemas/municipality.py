@@ -1,0 +1,84 @@
+"""The municipality registry's input and output."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import ValidationError, fields, validates
+
+from service.schemas.common import (
+    BaseSchema,
+    NameFormsSchema,
+    PersonSchema,
+    Text,
+    bilingual,
+)
+
+_PATTERN_FIELDS = re.compile(r"\{(\w*)\}")
+
+
+class MunicipalitySchema(BaseSchema):
+    """A municipality or territorial unit: letterhead, head, act words and numbering."""
+
+    id = fields.String(dump_only=True)
+    name = bilingual(
+        required=True,
+        metadata={"description": "Issuing body, nominative: «Үч-Коргон айыл өкмөтү» / "
+                  "«Уч-Коргонский айыл окмоту»"},
+    )  # fmt: skip
+    country = bilingual(load_default=None, metadata={"description": "Default: Kyrgyz Republic"})
+    region = bilingual(load_default=None)
+    district = bilingual(load_default=None)
+    head = fields.Nested(PersonSchema, required=True)
+    act = bilingual(load_default=None, metadata={"description": "Act word of the head's orders"})
+    numbering_pattern = Text(
+        load_default="{seq}",
+        max_length=100,
+        metadata={
+            "description": "Outgoing number; {seq} is the sequence (reset each year), "
+            "{year} the year",
+            "example": "03-12/{seq}-Б",
+        },
+    )
+    forms = fields.Nested(
+        NameFormsSchema,
+        load_default=None,
+        metadata={"description": "Forms of the name set by hand; the rest are computed"},
+    )
+
+    @validates("numbering_pattern")
+    def check_pattern(self, value: str, **kwargs) -> None:
+        names = _PATTERN_FIELDS.findall(value)
+        if "seq" not in names or set(names) - {"seq", "year"}:
+            raise ValidationError("The pattern must contain {seq} and may contain {year}.")
+
+
+class MunicipalityOutSchema(BaseSchema):
+    id = fields.String()
+    name = fields.Dict()
+    country = fields.Dict(allow_none=True)
+    region = fields.Dict(allow_none=True)
+    district = fields.Dict(allow_none=True)
+    head = fields.Dict()
+    act = fields.Dict(allow_none=True)
+    numbering_pattern = fields.String()
+    forms = fields.Dict(metadata={"description": "Effective forms: set by hand or computed"})
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class RegisterQuerySchema(BaseSchema):
+    year = fields.Integer(load_default=None, metadata={"description": "Default: this year"})
+    format = fields.String(
+        load_default="json",
+        metadata={"enum": ["json", "csv", "xlsx"]},
+    )
+
+
+class RegisterEntrySchema(BaseSchema):
+    number = fields.String()
+    seq = fields.Integer()
+    date = fields.Date(attribute="issued_on")
+    kind = fields.String()
+    subject = fields.String()
+    document_id = fields.String()

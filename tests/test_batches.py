@@ -1,0 +1,137 @@
+"""Batches: per-item validation and status, parallel items, cancel, archive, uploads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+import zipfile
+
+import openpyxl
+import pytest
+
+from service.batches import items_from_table
+from tests.conftest import EXAMPLES
+from tests.docx_reading import all_text, open_docx
+
+BATCHES = "/api/v1/batches"
+
+
+@pytest.fixture
+def sverdlovsky() -> dict:
+    return json.loads((EXAMPLES / "sverdlovsky-batch.json").read_text(encoding="utf-8"))
+
+
+def wait_finished(client, url: str, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        batch = client.get(url).get_json()
+        if batch["finished"]:
+            return batch
+        time.sleep(0.1)
+    raise AssertionError(f"batch not finished: {batch['counts']}")
+
+
+def test_example_batch_runs_and_archives(client, sverdlovsky):
+    response = client.post(BATCHES, json=sverdlovsky)
+    assert response.status_code == 202, response.get_json()
+    batch = wait_finished(client, response.get_json()["links"]["self"])
+    total = len(sverdlovsky["items"])
+    assert batch["total"] == total and batch["counts"]["done"] == total
+    assert [i["row"] for i in batch["items"]] == list(range(1, total + 1))
+    with client.get(batch["links"]["archive"]) as download:
+        assert download.status_code == 200 and download.mimetype == "application/zip"
+        archive = zipfile.ZipFile(io.BytesIO(download.data))
+    names = archive.namelist()
+    assert "manifest.csv" in names and len(names) == total + 1
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    assert [m["status"] for m in manifest] == ["done"] * total
+    first = manifest[0]
+    assert first["number"] == sverdlovsky["items"][0]["number"]
+    assert first["municipality"] == sverdlovsky["items"][0]["issuer"]["body"]["ru"]
+    document = open_docx(archive.read(first["file"]))
+    assert first["municipality"] in all_text(document)  # its own letterhead
+    assert f"№ {first['number']}" in all_text(document)
+
+
+def test_bad_items_reported_by_row_good_items_still_run(client, sverdlovsky):
+    sverdlovsky["items"][1]["date"] = "31.02.2018"
+    sverdlovsky["items"][3]["control"] = {"name": "Асанова Б."}
+    response = client.post(BATCHES, json=sverdlovsky, headers={"Accept-Language": "ru"})
+    assert response.status_code == 202
+    batch = wait_finished(client, response.get_json()["links"]["self"])
+    items = {i["row"]: i for i in batch["items"]}
+    assert items[2]["status"] == "invalid" and items[2]["errors"] == {"date": ["Not a valid date."]}
+    assert set(items[4]["errors"]) == {"control.gender", "control.position"}
+    assert batch["counts"]["invalid"] == 2
+    assert batch["counts"]["done"] == len(sverdlovsky["items"]) - 2
+    with client.get(batch["links"]["archive"]) as download:
+        archive = zipfile.ZipFile(io.BytesIO(download.data))
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    assert manifest[1]["status"] == "invalid" and "date: Not a valid date." in manifest[1]["error"]
+    assert manifest[1]["file"] == ""
+
+
+def test_all_or_nothing_refuses_the_whole_batch(client, sverdlovsky):
+    sverdlovsky["all_or_nothing"] = True
+    sverdlovsky["items"][2]["number"] = ""
+    response = client.post(BATCHES, json=sverdlovsky)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"items.3.number": ["May not be blank."]}
+
+
+def test_cancel_stops_items_not_started(app, client, sverdlovsky):
+    sverdlovsky["items"] = sverdlovsky["items"] * 10
+    created = client.post(BATCHES, json=sverdlovsky).get_json()
+    cancelled = client.post(created["links"]["cancel"]).get_json()
+    batch = wait_finished(client, created["links"]["self"])
+    assert cancelled["cancelled_at"] is not None
+    counts = batch["counts"]
+    assert counts["cancelled"] > 0
+    assert counts["done"] + counts["cancelled"] + counts["failed"] == batch["total"]
+    with client.get(batch["links"]["archive"]) as download:
+        archive = zipfile.ZipFile(io.BytesIO(download.data))
+    assert len(archive.namelist()) == counts["done"] + 1
+
+
+def test_csv_upload_matches_the_json_example(client, sverdlovsky):
+    content = (EXAMPLES / "sverdlovsky-batch.csv").read_bytes()
+    assert items_from_table(content, "sverdlovsky-batch.csv") == sverdlovsky["items"]
+    response = client.post(
+        BATCHES,
+        data={
+            "kind": "working-group-order",
+            "shared": json.dumps(sverdlovsky["shared"]),
+            "file": (io.BytesIO(content), "sverdlovsky-batch.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 202, response.get_json()
+    assert response.get_json()["total"] == len(sverdlovsky["items"])
+
+
+def test_xlsx_upload_and_templates(client, sverdlovsky):
+    with client.get(f"{BATCHES}/templates/working-group-order.xlsx") as template:
+        book = openpyxl.load_workbook(io.BytesIO(template.data))
+    header = [c.value for c in book.active[1]]
+    assert header[0] == "municipality_id" and "members.0.position.ru" in header
+    with client.get(f"{BATCHES}/templates/working-group-order.csv") as template:
+        assert template.data.decode("utf-8-sig").startswith("municipality_id,")
+    csv_rows = list(csv.reader(io.StringIO(
+        (EXAMPLES / "sverdlovsky-batch.csv").read_text(encoding="utf-8-sig")
+    )))  # fmt: skip
+    sheet = openpyxl.Workbook()
+    for row in csv_rows:
+        sheet.active.append(row)
+    data = io.BytesIO()
+    sheet.save(data)
+    assert items_from_table(data.getvalue(), "upload.xlsx") == sverdlovsky["items"]
+
+
+def test_unknown_batch_and_bad_kind(client, sverdlovsky):
+    assert client.get(f"{BATCHES}/{'0' * 32}").status_code == 404
+    sverdlovsky["kind"] = "poem"
+    response = client.post(BATCHES, json=sverdlovsky)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"kind": ["Unknown document kind: poem."]}
