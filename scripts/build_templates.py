@@ -219,8 +219,13 @@ def working_group_order() -> None:
     fixed_widths(sign, [75, 45, 45])
     cant_split(sign.rows[0])
     cell_text(sign.cell(0, 0), "{{ part.head_position }}", bold=True)
-    p = cell_text(sign.cell(0, 1), "{{ part.seal }}", align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
-    p.paragraph_format.space_before = Pt(28)
+    # The signature line, and under it the place of the seal.
+    cell_text(sign.cell(0, 1), "_______________", align=WD_ALIGN_PARAGRAPH.CENTER)
+    seal = sign.cell(0, 1).add_paragraph()
+    seal.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    seal.paragraph_format.space_before = Pt(14)
+    run = seal.add_run("{{ part.seal }}")
+    run.font.size = Pt(10)
     p = cell_text(
         sign.cell(0, 2), "{{ part.head_name }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT
     )
