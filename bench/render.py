@@ -59,7 +59,7 @@ def measure(iterations: int, language: str) -> dict:
     ways = {
         "naive_docxtpl": lambda: _naive(path, context),
         "ours": lambda: rendering.render_docx(KIND, context),
-        "package_floor": lambda: compiled.package(parts),
+        "package_floor": lambda: compiled.package(parts, {}),
     }
     times: dict[str, list[float]] = {name: [] for name in ways}
     for round_ in range(ROUNDS):

@@ -7,6 +7,7 @@ is how they were first made and remakes them after a layout change:
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 from docx import Document
@@ -226,9 +227,7 @@ def working_group_order() -> None:
     seal.paragraph_format.space_before = Pt(14)
     run = seal.add_run("{{ part.seal }}")
     run.font.size = Pt(10)
-    p = cell_text(
-        sign.cell(0, 2), "{{ part.head_name }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT
-    )
+    cell_text(sign.cell(0, 2), "{{ part.head_name }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     # Appendix mark at the top right of a new page, then the membership table.
     mark = para(doc, "{{ part.appendix_mark }}", size=12)
     mark.paragraph_format.left_indent = Mm(85)
@@ -538,6 +537,185 @@ def joint_plan() -> None:
     doc.save(OUT / "joint-plan.docx")
 
 
+# The annual report: portrait throughout; per language the addressee, the title, the tables of
+# activities, indicators and budget, the chart (a placeholder picture the service replaces,
+# image1.png for the first language and image2.png for the second), the narrative and the
+# signature.
+REPORT_CHART_CM = (16.0, 15.0)  # service.documents.chart: WIDTH_CM, HEIGHT_CM
+REPORT_TABLE_PT = 9
+
+
+def placeholder_png(shade: int) -> bytes:
+    """A one-pixel grey PNG; different shades keep python-docx from sharing one image part."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1×1, 8-bit greyscale
+    pixels = zlib.compress(bytes([0, shade]))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def report_table(doc, keys: list[str], widths: list[float], loop: str, item: str, *, size=10):
+    """A bordered table: a header row of labels, then one row per item of `loop`."""
+    table = doc.add_table(rows=4, cols=len(keys))
+    grid_borders(table)
+    fixed_widths(table, widths)
+    header_row(table, [f"{{{{ part.labels.{k} }}}}" for k in keys])
+    row_loop(table, 1, f"{{%tr for {item} in {loop} %}}", "{%tr endfor %}")
+    return table
+
+
+def annual_report() -> None:
+    doc = base_document()
+    para(doc, "{%p for part in parts %}")
+    addressee = para(doc, "{{ part.addressee }}", bold=True)
+    addressee.paragraph_format.left_indent = Mm(95)
+    templated_flag(addressee, "page_break_before", "{{ 'false' if loop.first else 'true' }}")
+    para(
+        doc,
+        "{{ part.title }}",
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        space_before=24,
+        space_after=6,
+    )
+    para(doc, "{{ part.period }}", align=WD_ALIGN_PARAGRAPH.CENTER, size=12, space_after=12)
+    para(doc, "{{ part.introduction }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+    para(doc, "{%p if part.order_reference %}")
+    para(doc, "{{ part.order_reference }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+    para(doc, "{%p endif %}")
+
+    # 1. Activities: the shares by status, then one table per problem.
+    para(doc, "{{ part.labels.execution_heading }}", bold=True, space_before=12, keep_next=True)
+    para(doc, "{{ part.labels.summary_table }}", size=12, space_after=6, keep_next=True)
+    summary = doc.add_table(rows=5, cols=7)
+    grid_borders(summary)
+    fixed_widths(summary, [40, 15, 22, 22, 22, 22, 22])
+    header_row(
+        summary,
+        ["{{ part.labels.problem }}", "{{ part.labels.count }}"]
+        + [f"{{{{ part.labels.statuses[{i}] }}}}" for i in range(5)],
+    )
+    row_loop(summary, 1, "{%tr for row in part.summary_rows %}", "{%tr endfor %}")
+    for index, cells in ((2, "row"), (4, "part.summary_total")):
+        row = summary.rows[index].cells
+        bold = index == 4
+        cell_text(row[0], f"{{{{ {cells}.label }}}}", size=TABLE_PT, bold=bold)
+        cell_text(row[1], f"{{{{ {cells}.total }}}}", size=TABLE_PT, bold=bold,
+                  align=WD_ALIGN_PARAGRAPH.CENTER)  # fmt: skip
+        for i in range(5):
+            cell_text(row[2 + i], f"{{{{ {cells}.cells[{i}] }}}}", size=TABLE_PT, bold=bold,
+                      align=WD_ALIGN_PARAGRAPH.CENTER)  # fmt: skip
+    cant_split(summary.rows[4])
+
+    para(doc, "{%p for problem in part.problems %}")
+    para(doc, "{{ problem.heading }}", bold=True, size=12, space_before=12, space_after=6,
+         keep_next=True)  # fmt: skip
+    keys = ["number", "activity", "deadline", "status", "actual_date", "planned", "spent"]
+    activities = doc.add_table(rows=5, cols=len(keys))
+    grid_borders(activities)
+    fixed_widths(activities, [8, 40, 23, 22, 22, 25, 25])
+    header_row(activities, [f"{{{{ part.labels.{k} }}}}" for k in keys])
+    row_loop(activities, 1, "{%tr for a in problem.activities %}", "{%tr endfor %}")
+    fields = ["number", "title", "deadline", "status", "actual_date", "planned", "spent"]
+    for cell, key in zip(activities.rows[2].cells, fields, strict=True):
+        align = WD_ALIGN_PARAGRAPH.RIGHT if key in ("planned", "spent") else None
+        cell_text(cell, f"{{{{ a.{key} }}}}", size=REPORT_TABLE_PT, align=align)
+        if key == "title":
+            para(cell, "{%p if a.comment %}")
+            comment = para(cell, "{{ a.comment }}", size=8)
+            comment.runs[0].italic = True
+            para(cell, "{%p endif %}")
+    total = activities.rows[4]
+    cant_split(total)
+    cell_text(total.cells[0].merge(total.cells[4]), "{{ problem.total_label }}", bold=True,
+              size=TABLE_PT)  # fmt: skip
+    cell_text(total.cells[5], "{{ problem.planned }}", bold=True, size=TABLE_PT,
+              align=WD_ALIGN_PARAGRAPH.RIGHT)  # fmt: skip
+    cell_text(total.cells[6], "{{ problem.spent }}", bold=True, size=TABLE_PT,
+              align=WD_ALIGN_PARAGRAPH.RIGHT)  # fmt: skip
+    para(doc, "{{ problem.shares }}", size=11, space_before=3)
+    para(doc, "{%p endfor %}")
+
+    # 2. Indicators.
+    para(doc, "{{ part.labels.indicators_heading }}", bold=True, space_before=18, space_after=6,
+         keep_next=True)  # fmt: skip
+    keys = ["ref", "indicator", "baseline", "target", "actual", "change", "achievement", "trend"]
+    indicators = report_table(doc, keys, [12, 40, 17, 17, 17, 16, 20, 26], "part.indicators", "row")
+    fields = ["ref", "name", "baseline", "target", "actual", "change", "achievement", "trend"]
+    for cell, key in zip(indicators.rows[2].cells, fields, strict=True):
+        align = None if key == "name" else WD_ALIGN_PARAGRAPH.CENTER
+        cell_text(cell, f"{{{{ row.{key} }}}}", size=TABLE_PT, align=align)
+
+    # 3. Budget.
+    para(doc, "{{ part.labels.budget_heading }}", bold=True, space_before=18, space_after=6,
+         keep_next=True)  # fmt: skip
+    budget = doc.add_table(rows=5, cols=5)
+    grid_borders(budget)
+    fixed_widths(budget, [12, 63, 30, 30, 30])
+    header_row(
+        budget,
+        [f"{{{{ part.labels.{k} }}}}" for k in ("number", "source", "planned", "spent",
+                                                "execution")],
+    )  # fmt: skip
+    row_loop(budget, 1, "{%tr for row in part.budget_rows %}", "{%tr endfor %}")
+    for cell, key in zip(
+        budget.rows[2].cells, ("number", "source", "planned", "spent", "execution"), strict=True
+    ):
+        align = WD_ALIGN_PARAGRAPH.RIGHT if key in ("planned", "spent", "execution") else None
+        cell_text(cell, f"{{{{ row.{key} }}}}", size=11, align=align)
+    total = budget.rows[4]
+    cant_split(total)
+    cell_text(total.cells[0].merge(total.cells[1]), "{{ part.labels.total }}", bold=True, size=11)
+    for cell, key in zip(
+        total.cells[2:], ("budget_planned", "budget_spent", "budget_execution"), strict=True
+    ):
+        cell_text(cell, f"{{{{ part.{key} }}}}", bold=True, size=11, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+    # The chart: one placeholder per language part; the service puts the real PNG in its place.
+    width, height = REPORT_CHART_CM
+    para(doc, "{%p if loop.first %}")
+    picture = para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=12, keep_next=True)
+    picture.add_run().add_picture(BytesIO(placeholder_png(0xCC)), Cm(width), Cm(height))
+    para(doc, "{%p else %}")
+    picture = para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=12, keep_next=True)
+    picture.add_run().add_picture(BytesIO(placeholder_png(0xDD)), Cm(width), Cm(height))
+    para(doc, "{%p endif %}")
+    para(doc, "{{ part.labels.chart_caption }}", align=WD_ALIGN_PARAGRAPH.CENTER, size=11,
+         space_after=12)  # fmt: skip
+
+    # 4. Conclusions.
+    para(doc, "{{ part.labels.narrative_heading }}", bold=True, space_before=12, space_after=6,
+         keep_next=True)  # fmt: skip
+    para(doc, "{%p for section in part.narrative %}")
+    para(doc, "{{ section.heading }}", bold=True, size=13, space_before=6, keep_next=True)
+    lines_paragraphs(doc, "section.paragraphs", align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+    para(doc, "{%p endfor %}")
+
+    # Date and signature of the working group leader.
+    para(doc, "{{ part.date }}", space_before=24, keep_next=True)
+    para(doc, "", space_before=12, keep_next=True)
+    sign = doc.add_table(rows=1, cols=3)
+    no_borders(sign)
+    fixed_widths(sign, [80, 40, 45])
+    cant_split(sign.rows[0])
+    cell_text(sign.cell(0, 0), "{{ part.signatory_position }}", bold=True)
+    cell_text(sign.cell(0, 1), "_____________", align=WD_ALIGN_PARAGRAPH.CENTER)
+    cell_text(sign.cell(0, 2), "{{ part.signatory_name }}", bold=True,
+              align=WD_ALIGN_PARAGRAPH.RIGHT)  # fmt: skip
+    para(doc, "{%p endfor %}")
+    doc.core_properties.title = "Annual implementation report"
+    doc.core_properties.author = "docgen-kg"
+    doc.save(OUT / "annual-report.docx")
+
+
 if __name__ == "__main__":
     working_group_order()
     joint_plan()
+    annual_report()

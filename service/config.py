@@ -17,8 +17,9 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'docgen.sqlite3'}",
     "CELERY_BROKER_URL": None,
     "REDIS_URL": None,
-    # Upper bound of a request body; a whole district's batch fits comfortably.
+    # Upper bound of a request body: one document, and a batch (thousands of items).
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_BATCH_CONTENT_LENGTH": 64 * 1024 * 1024,
     # Threads that generate documents in the embedded mode.
     "EMBEDDED_WORKERS": 2,
     # A job 'running' for longer than this is taken to be abandoned by a dead worker.
@@ -36,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
 
 _INT_KEYS = {
     "MAX_CONTENT_LENGTH",
+    "MAX_BATCH_CONTENT_LENGTH",
     "EMBEDDED_WORKERS",
     "JOB_LEASE_SECONDS",
     "RECOVERY_INTERVAL_SECONDS",

@@ -11,19 +11,21 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 
-from service import jobs, registry
-from service.documents import order, plan
+from service import jobs, registry, reports
+from service.documents import order, plan, report
 from service.errors import InvalidInput
 from service.logs import job_context
 from service.models import Status
 from service.rendering import render_docx, template_bytes
 from service.schemas.order import WorkingGroupOrderSchema
 from service.schemas.plan import JointPlanSchema
+from service.schemas.report import AnnualReportSchema
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,10 @@ class DocumentKind:
     warnings: Callable[[Any], list[str]] = lambda model: []
     # Kinds with an outgoing number: the line the register shows for a document.
     register_subject: Callable[[Any], str] | None = None
+    # Kinds that refer to stored documents: fills the input from them before validation.
+    resolve: Callable[[Session, jobs.Scope, Any], Any] | None = None
+    # Kinds with pictures: the template's media part names and the bytes that replace them.
+    media: Callable[[Any], dict[str, bytes]] | None = None
 
     @property
     def template(self) -> str:
@@ -58,6 +64,15 @@ KINDS: dict[str, DocumentKind] = {
         ),
         DocumentKind(
             "joint-plan", JointPlanSchema, plan.build_context, plan.file_stem, plan.warnings
+        ),
+        DocumentKind(
+            "annual-report",
+            AnnualReportSchema,
+            report.build_context,
+            report.file_stem,
+            report.warnings,
+            resolve=reports.resolve_plan,
+            media=report.media,
         ),
     )
 }
@@ -80,13 +95,20 @@ def get_kind(name: str) -> DocumentKind:
         raise InvalidInput(errors={"kind": [f"Unknown document kind: {name}."]}) from None
 
 
+@cache
+def _schema(kind: str) -> Schema:
+    """One schema instance per kind: building the nested schemas costs more than a load, and
+    a marshmallow 4 schema keeps no state between loads."""
+    return get_kind(kind).schema()
+
+
 def load_input(kind: str, payload: Any) -> Any:
     """Validate `payload` against the kind's schema and return the domain object."""
     if isinstance(payload, dict) and "municipality_id" in payload:
         # Already resolved into `issuer` by submit(); the domain does not need it.
         payload = {k: v for k, v in payload.items() if k != "municipality_id"}
     try:
-        return get_kind(kind).schema().load(payload)
+        return _schema(kind).load(payload)
     except ValidationError as err:
         raise InvalidInput(errors=err.messages) from err
 
@@ -118,6 +140,8 @@ def submit(
         if existing is not None:
             return Submission(existing, False, [])
     resolved, municipality = registry.resolve(session, scope, payload)
+    if spec.resolve is not None:
+        resolved = spec.resolve(session, scope, resolved)
     issue = None
     if municipality is not None and spec.register_subject and not resolved.get("number"):
         year = _year_of(resolved.get("date"))
@@ -184,7 +208,8 @@ def generate_document(kind: str, payload: Any) -> RenderedDocument:
     """Validate the input of a document of `kind` and render it to .docx bytes."""
     model = load_input(kind, payload)
     spec = get_kind(kind)
-    content = render_docx(spec.template, spec.build_context(model))
+    media = spec.media(model) if spec.media is not None else None
+    content = render_docx(spec.template, spec.build_context(model), media=media)
     return RenderedDocument(content=content, filename=_safe_filename(spec.file_stem(model)))
 
 

@@ -68,12 +68,15 @@ def submit(
         idempotency_key=idempotency_key,
         attempts=0,
     )
+    if not idempotency_key:
+        session.add(record)
+        return record, True
     try:
         with session.begin_nested():
             session.add(record)
     except IntegrityError:
         # A concurrent request with the same key won the race.
-        existing = find_idempotent(session, scope, idempotency_key or "", fingerprint)
+        existing = find_idempotent(session, scope, idempotency_key, fingerprint)
         if existing is None:
             raise
         return existing, False

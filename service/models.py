@@ -163,6 +163,7 @@ class Batch(Base):
     kind: Mapped[str] = mapped_column(String(50))
     title: Mapped[str] = mapped_column(Text, default="")
     shared: Mapped[dict] = mapped_column(JSON)
+    item_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

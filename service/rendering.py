@@ -25,6 +25,7 @@ import struct
 import threading
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from io import BytesIO
@@ -79,15 +80,21 @@ def template_bytes(name: str) -> bytes:
     return _compiled(TEMPLATE_DIR / f"{name}.docx").source
 
 
-def render_docx(template: str, context: dict) -> bytes:
-    """Render the template `template` (file stem) with a context of plain values."""
-    return render_file(TEMPLATE_DIR / f"{template}.docx", context)
+def render_docx(template: str, context: dict, media: Mapping[str, bytes] | None = None) -> bytes:
+    """Render the template `template` (file stem) with a context of plain values.
+
+    `media` replaces the bytes of pictures of the template, by part name
+    («word/media/image1.png»); the drawings keep the size and place the template gives them.
+    """
+    return render_file(TEMPLATE_DIR / f"{template}.docx", context, media)
 
 
-def render_file(path: str | os.PathLike[str], context: dict) -> bytes:
-    """Render the .docx template at `path` with a context of plain values."""
+def render_file(
+    path: str | os.PathLike[str], context: dict, media: Mapping[str, bytes] | None = None
+) -> bytes:
+    """Render the .docx template at `path` with a context of plain values (and `media`)."""
     compiled = _compiled(path)
-    return compiled.package(compiled.render_parts(context))
+    return compiled.package(compiled.render_parts(context), media or {})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -614,11 +621,20 @@ class _CompiledDocx:
             parts[name] = template.render(context).encode("utf-8")
         return parts
 
-    def package(self, parts: dict[str, bytes]) -> bytes:
-        """Write the .docx: the static members as compressed at load, `parts` deflated now."""
+    def package(self, parts: dict[str, bytes], media: Mapping[str, bytes]) -> bytes:
+        """Write the .docx: the static members as compressed at load, `parts` deflated now.
+
+        A static member named in `media` takes the bytes given there instead of its own.
+        """
+        static = {name for name, member in self.members if member is not None}
+        unknown = set(media) - static
+        if unknown:
+            raise KeyError(f"no such static part in the template: {', '.join(sorted(unknown))}")
         return _zip(
             [
-                member or _Member.deflated(name, parts[name], _RENDERED_LEVEL)
+                _Member.deflated(name, media[name], _RENDERED_LEVEL)
+                if name in media
+                else member or _Member.deflated(name, parts[name], _RENDERED_LEVEL)
                 for name, member in self.members
             ]
         )

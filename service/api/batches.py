@@ -30,6 +30,7 @@ def _scope() -> Scope:
 
 def _request_batch() -> dict:
     """The batch from a JSON body, or from a multipart upload (file + kind + shared)."""
+    request.max_content_length = current_app.config["MAX_BATCH_CONTENT_LENGTH"]
     if request.files:
         upload = request.files.get("file")
         if upload is None:
@@ -91,23 +92,25 @@ class Batches(MethodView):
                 "The document queue is unavailable; nothing was saved, please retry later."
             )
         db = current_app.extensions["db"]
-        with db.session() as session:
-            batch, created = batches.create(
-                session,
-                _scope(),
-                data["kind"],
-                data["shared"],
-                data["items"],
-                title=data["title"],
-                all_or_nothing=data["all_or_nothing"],
-            )
-        for document_id in created:
+
+        def enqueue(document_id: str) -> None:
             try:
                 dispatcher.enqueue(document_id)
             except Exception:  # stays queued in the database: the recovery schedule sends it
                 log.warning("enqueue failed", extra={"job_id": document_id})
+
+        batch_id = batches.create(
+            db,
+            _scope(),
+            data["kind"],
+            data["shared"],
+            data["items"],
+            enqueue,
+            title=data["title"],
+            all_or_nothing=data["all_or_nothing"],
+        )
         with db.session() as session:
-            return batches.describe(session, _scope(), batch.id)
+            return batches.describe(session, _scope(), batch_id)
 
 
 @blp.route("/<batch_id>")

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import io
 
-from flask import current_app, request, send_file
+from flask import current_app, jsonify, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import generation, jobs
+from service import generation, jobs, reports
 from service.errors import BadRequest, NotReady, Unavailable
 from service.generation import KINDS
 from service.models import Status
 from service.rendering import DOCX_MIME
 from service.schemas.jobs import DocumentJobSchema
+from service.schemas.report import AnnualReportSchema
 
 blp = Blueprint(
     "documents", __name__, url_prefix="/api/v1/documents", description="Generated documents"
@@ -125,3 +126,23 @@ def document_file(document_id: str):
         etag=record.output_key,
         max_age=0,
     )
+
+
+@blp.route("/<document_id>/report-draft", endpoint="report_draft")
+@blp.doc(
+    summary="A draft annual report on a joint plan, to complete and submit",
+    description="Every activity and indicator of the plan, with empty statuses, actual values "
+    "and narrative; complete it and POST it to /api/v1/documents/annual-reports.",
+    responses={
+        "200": {
+            "description": "The report input, prefilled from the plan",
+            "content": {"application/json": {"schema": AnnualReportSchema}},
+        },
+        "404": {"description": "Unknown document"},
+        "409": {"description": "The document is not a joint plan"},
+    },
+)
+def report_draft(document_id: str):
+    with current_app.extensions["db"].session() as session:
+        draft = reports.report_draft(session, _scope(), document_id)
+    return jsonify(draft)

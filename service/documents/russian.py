@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from functools import cache
+from functools import cache, lru_cache
 
 import pymorphy3
 from pytrovich.enums import Case as PetrovichCase
@@ -48,6 +48,7 @@ def warm_up() -> None:
     _petrovich()
 
 
+@cache
 def decline_surname(name: PersonName, gender: Gender, case: Case) -> PersonName:
     """Decline the surname; initials and «уулу/кызы» names stay as they are."""
     if case is Case.NOMINATIVE or name.verbatim or " " in name.surname:
@@ -89,6 +90,7 @@ def _inflect_word(word: str, parse, grammemes: set[str]) -> str:
     return _match_case(word, form.word) if form else word
 
 
+@lru_cache(maxsize=16384)
 def inflect_phrase(phrase: str, case: Case) -> str:
     """Decline the head of a noun phrase: the leading adjectives and the first noun.
 

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(50), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("shared", sa.JSON(), nullable=False),
+        sa.Column("item_count", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("cancelled_at", sa.DateTime()),
     )
