@@ -124,7 +124,7 @@ def test_200_concurrent_posts_make_200_documents(stack, make_app, order_input):
 def test_worker_killed_mid_job_every_job_done_once(stack, make_app, order_input):
     first = stack.worker(concurrency=2)
     app = make_app()
-    ids = submit_all(app.test_client(), order_input, 40)
+    ids = submit_all(app.test_client(), order_input, 120)
 
     def mid_flight():
         counts = statuses(app, ids)
@@ -141,7 +141,7 @@ def test_worker_killed_mid_job_every_job_done_once(stack, make_app, order_input)
     assert interrupted, "the kill should have caught a job in the middle"
 
     second = stack.worker(concurrency=2)
-    wait_for(lambda: statuses(app, ids)[Status.DONE] == 40, 120, "all 40 jobs done")
+    wait_for(lambda: statuses(app, ids)[Status.DONE] == 120, 180, "all 120 jobs done")
     counts = done_lines([first, second])
     assert {job: counts[job] for job in ids} == dict.fromkeys(ids, 1)
     with app.extensions["db"].session() as session:
