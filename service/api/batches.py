@@ -12,8 +12,8 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from service import batches
+from service.api.common import json_body, scope
 from service.errors import BadRequest, InvalidInput, Unavailable
-from service.jobs import DEFAULT_SCOPE, Scope
 from service.schemas.batch import BatchInSchema, BatchOutSchema
 
 log = logging.getLogger(__name__)
@@ -22,10 +22,6 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 blp = Blueprint(
     "batches", __name__, url_prefix="/api/v1/batches", description="Documents for many at once"
 )
-
-
-def _scope() -> Scope:
-    return DEFAULT_SCOPE
 
 
 def _request_batch() -> dict:
@@ -48,11 +44,7 @@ def _request_batch() -> dict:
         if request.form.get("title"):
             data["title"] = request.form["title"]
     else:
-        data = request.get_json(force=True, silent=True)
-        if data is None:
-            raise BadRequest(
-                "Invalid JSON body." if request.get_data() else "A JSON body is required."
-            )
+        data = json_body()
     try:
         return BatchInSchema().load(data)
     except ValidationError as err:
@@ -101,7 +93,7 @@ class Batches(MethodView):
 
         batch_id = batches.create(
             db,
-            _scope(),
+            scope(),
             data["kind"],
             data["shared"],
             data["items"],
@@ -110,7 +102,7 @@ class Batches(MethodView):
             all_or_nothing=data["all_or_nothing"],
         )
         with db.session() as session:
-            return batches.describe(session, _scope(), batch_id)
+            return batches.describe(session, scope(), batch_id)
 
 
 @blp.route("/<batch_id>")
@@ -120,7 +112,7 @@ class BatchResource(MethodView):
     def get(self, batch_id: str):
         """Progress: counts per status and each item's status, number and errors."""
         with current_app.extensions["db"].session() as session:
-            return batches.describe(session, _scope(), batch_id)
+            return batches.describe(session, scope(), batch_id)
 
 
 @blp.route("/<batch_id>/cancel", endpoint="batch_cancel", methods=["POST"])
@@ -128,9 +120,9 @@ class BatchResource(MethodView):
 def cancel(batch_id: str):
     """Cancel the items no worker has started; the others finish."""
     with current_app.extensions["db"].session() as session:
-        batches.cancel(session, _scope(), batch_id)
+        batches.cancel(session, scope(), batch_id)
     with current_app.extensions["db"].session() as session:
-        return batches.describe(session, _scope(), batch_id)
+        return batches.describe(session, scope(), batch_id)
 
 
 @blp.route("/<batch_id>/archive", endpoint="batch_archive")
@@ -143,7 +135,7 @@ def cancel(batch_id: str):
 )
 def archive(batch_id: str):
     with current_app.extensions["db"].session() as session:
-        content, filename = batches.archive(session, _scope(), batch_id)
+        content, filename = batches.archive(session, scope(), batch_id)
     return send_file(
         io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=filename
     )

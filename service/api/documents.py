@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import generation, jobs, reports
+from service.api.common import json_body, scope
 from service.errors import BadRequest, NotReady, Unavailable
 from service.generation import KINDS
 from service.models import Status
@@ -36,21 +37,15 @@ ERROR_RESPONSES = {
 }
 
 
-def _scope() -> jobs.Scope:
-    return jobs.DEFAULT_SCOPE
-
-
 def submit_document(kind: str):
     """Validate, store, then enqueue: the job exists before any worker hears of it."""
-    payload = request.get_json(force=True, silent=True)
-    if payload is None:
-        raise BadRequest("Invalid JSON body." if request.get_data() else "A JSON body is required.")
+    payload = json_body()
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > 255:
         raise BadRequest("The Idempotency-Key header is longer than 255 characters.")
     db = current_app.extensions["db"]
     with db.session() as session:
-        submission = generation.submit(session, _scope(), kind, payload, idempotency_key=key)
+        submission = generation.submit(session, scope(), kind, payload, idempotency_key=key)
     record = submission.record
     if submission.created:
         try:
@@ -94,7 +89,7 @@ class DocumentJob(MethodView):
     def get(self, document_id: str):
         """Status of a document job: queued, running, done or failed (with errors)."""
         with current_app.extensions["db"].session() as session:
-            record = jobs.get(session, document_id, _scope())
+            record = jobs.get(session, document_id, scope())
         return record
 
 
@@ -114,7 +109,7 @@ def document_file(document_id: str):
     db = current_app.extensions["db"]
     runner = current_app.extensions["runner"]
     with db.session() as session:
-        record = jobs.get(session, document_id, _scope())
+        record = jobs.get(session, document_id, scope())
         if record.status != Status.DONE:
             raise NotReady(status=record.status)
         content = runner.storage.get(session, record.output_key)
@@ -144,5 +139,5 @@ def document_file(document_id: str):
 )
 def report_draft(document_id: str):
     with current_app.extensions["db"].session() as session:
-        draft = reports.report_draft(session, _scope(), document_id)
+        draft = reports.report_draft(session, scope(), document_id)
     return jsonify(draft)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import current_app, request, send_file
+from flask import current_app, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import registry
+from service.api.common import json_body, scope
 from service.errors import BadRequest
-from service.jobs import DEFAULT_SCOPE, Scope
 from service.schemas.municipality import (
     MunicipalityOutSchema,
     MunicipalitySchema,
@@ -29,33 +29,22 @@ BODY = {"required": True, "content": {"application/json": {"schema": Municipalit
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _scope() -> Scope:
-    return DEFAULT_SCOPE
-
-
-def _json_body():
-    payload = request.get_json(force=True, silent=True)
-    if payload is None:
-        raise BadRequest("Invalid JSON body." if request.get_data() else "A JSON body is required.")
-    return payload
-
-
 @blp.route("")
 class Municipalities(MethodView):
     @blp.response(200, MunicipalityOutSchema(many=True))
     def get(self):
         """List the municipalities."""
         with current_app.extensions["db"].session() as session:
-            return [registry.describe(m) for m in registry.all_of(session, _scope())]
+            return [registry.describe(m) for m in registry.all_of(session, scope())]
 
     @blp.doc(requestBody=BODY)
     @blp.response(201, MunicipalityOutSchema)
     @blp.alt_response(422, description="Invalid input, by field path")
     def post(self):
         """Add a municipality."""
-        payload = _json_body()
+        payload = json_body()
         with current_app.extensions["db"].session() as session:
-            return registry.describe(registry.create(session, _scope(), payload))
+            return registry.describe(registry.create(session, scope(), payload))
 
 
 @blp.route("/<municipality_id>")
@@ -65,16 +54,16 @@ class MunicipalityItem(MethodView):
     def get(self, municipality_id: str):
         """A municipality, with the grammatical forms its documents use."""
         with current_app.extensions["db"].session() as session:
-            return registry.describe(registry.get(session, _scope(), municipality_id))
+            return registry.describe(registry.get(session, scope(), municipality_id))
 
     @blp.doc(requestBody=BODY)
     @blp.response(200, MunicipalityOutSchema)
     @blp.alt_response(404, description="Unknown municipality")
     def put(self, municipality_id: str):
         """Replace a municipality's data."""
-        payload = _json_body()
+        payload = json_body()
         with current_app.extensions["db"].session() as session:
-            return registry.describe(registry.replace(session, _scope(), municipality_id, payload))
+            return registry.describe(registry.replace(session, scope(), municipality_id, payload))
 
 
 @blp.route("/<municipality_id>/register")
@@ -95,7 +84,7 @@ def register(municipality_id: str, year: int | None, format: str):
     if format not in ("json", "csv", "xlsx"):
         raise BadRequest("Unknown format; use json, csv or xlsx.")
     with current_app.extensions["db"].session() as session:
-        entries = registry.register(session, _scope(), municipality_id, year)
+        entries = registry.register(session, scope(), municipality_id, year)
     if format == "json":
         return entries
     name = f"register-{year}"

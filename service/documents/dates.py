@@ -30,6 +30,12 @@ def _values(t: Phrases, d: date, form: str) -> dict[str, str]:
     return {"day": str(d.day), "month": _month(t, d, form), "year": str(d.year)}
 
 
+def date_in_form(t: Phrases, d: date, form: str) -> str:
+    """A date whose Kyrgyz month takes the catalog's `form` (dative «…-февралына», ablative
+    «…-мартынан»); Russian keeps CLDR's genitive month («1 марта 2016 г.»)."""
+    return t.gettext("{day} {month} {year}", **_values(t, d, form))
+
+
 def long_date(t: Phrases, d: date) -> str:
     """«26 июня 2015 г.» / «2015-жылдын 26-июну»."""
     return t.gettext("{day} {month} {year}", **_values(t, d, "date"))

@@ -7,12 +7,13 @@ and in words; activities are numbered «1.1, 1.2, 2.1…» by problem.
 
 from __future__ import annotations
 
-from datetime import date
-
-from babel.dates import format_date
-
 from service.documents import kyrgyz, russian
-from service.documents.dates import MONTHS, attributive_date, deadline_date, long_date
+from service.documents.dates import (
+    attributive_date,
+    date_in_form,
+    deadline_date,
+    long_date,
+)
 from service.documents.forms import body_forms
 from service.documents.money import amount_in_words, format_amount, format_number
 from service.domain.common import Bilingual
@@ -41,27 +42,14 @@ ROMAN = ("I", "II", "III", "IV")
 DASH = "—"
 
 
-def _period_bound(t: Phrases, d: date, form: str) -> str:
-    """A period's first («from», ablative) or last («to», dative) day.
-
-    Russian takes CLDR's genitive month («с 1 марта 2016 г.»); Kyrgyz the catalog's forms
-    («2016-жылдын 1-мартынан … 28-февралына чейин»), as service.documents.dates does.
-    """
-    if t.lang == "ky":
-        month = t.pgettext(f"month, {form}", MONTHS[d.month - 1])
-    else:
-        month = format_date(d, "MMMM", locale=t.lang)
-    return t.gettext("{day} {month} {year}", day=str(d.day), month=month, year=str(d.year))
-
-
 def _period(t: Phrases, plan: JointPlan) -> str:
     period = plan.period
     if period.year is not None:
         return t.gettext("for {year}", year=str(period.year))
     return t.gettext(
         "for the period from {start} to {end}",
-        start=_period_bound(t, period.start, "ablative"),
-        end=_period_bound(t, period.end, "dative"),
+        start=date_in_form(t, period.start, "ablative"),
+        end=date_in_form(t, period.end, "dative"),
     )
 
 
