@@ -4,8 +4,9 @@
 
 Three ways to make the same document (the Uch-Korgon order, same template, same context),
 timed in the same run, in alternating rounds so that a busy machine slows all three alike;
-each round runs one way several times in a row (after unrecorded calls that warm it up again),
-as a process that makes only documents would:
+each round runs one way several times in a row, after 0.2 s of unrecorded calls that bring it
+back to the steady state of a process that makes only documents (after a naive render, the
+memory allocator takes a few hundred renders of ours to settle again):
   naive    DocxTemplate(path).render(context) and save, as docxtpl's documentation does it;
   ours     service.rendering.render_docx, the service's only render path;
   floor    writing the package alone: the same zip entries, compressed the same way (parts
@@ -33,7 +34,7 @@ from service.generation import KINDS, load_input
 KIND = "working-group-order"
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "uch-korgon-order.json"
 ROUNDS = 10
-WARM_UP = 3  # calls per round that are not recorded
+WARM_UP_SECONDS = 0.2  # of unrecorded calls at the start of each round
 
 
 def _context(language: str) -> dict:
@@ -64,12 +65,13 @@ def measure(iterations: int, language: str) -> dict:
     times: dict[str, list[float]] = {name: [] for name in ways}
     for round_ in range(ROUNDS):
         for name, way in ways.items():
-            for n in range(WARM_UP + iterations // ROUNDS + (round_ < iterations % ROUNDS)):
+            warm_until = time.perf_counter() + WARM_UP_SECONDS
+            while time.perf_counter() < warm_until:
+                way()
+            for _ in range(iterations // ROUNDS + (round_ < iterations % ROUNDS)):
                 start = time.perf_counter()
                 way()
-                elapsed = time.perf_counter() - start
-                if n >= WARM_UP:
-                    times[name].append(elapsed)
+                times[name].append(time.perf_counter() - start)
     median_ms = {name: statistics.median(values) * 1000 for name, values in times.items()}
     naive, ours, floor = (median_ms[name] for name in ways)
     return {

@@ -122,6 +122,13 @@ def test_order_with_line_breaks_and_control_characters_is_what_docxtpl_makes():
     assert_same_as_docxtpl(TEMPLATE_DIR / f"{ORDER}.docx", context)
 
 
+def test_docxtpl_brace_escapes_in_values_are_what_docxtpl_makes():
+    # docxtpl turns «{_{», «}_}», «{_%» and «%_}» in its output into «{{», «}}», «{%», «%}».
+    context = order_context("ru")
+    context["parts"][0]["subject"] = "Скобки {_{ и }_}, {_% и %_} в тексте"
+    assert_same_as_docxtpl(TEMPLATE_DIR / f"{ORDER}.docx", context)
+
+
 def test_user_text_is_printed_as_typed():
     context = order_context("ru")
     context["parts"][0]["subject"] = HOSTILE
