@@ -45,6 +45,8 @@ def render(kind: str, input_file, output: Path, language: str | None) -> None:
             for message in messages:
                 click.echo(f"  {path}: {message}", err=True)
         sys.exit(2)
+    for warning in document.warnings:
+        click.echo(f"{input_file.name}: warning: {warning}", err=True)
     output.write_bytes(document.content)
     click.echo(f"{output} ({len(document.content)} bytes, sha256 {document.sha256})")
 

@@ -82,6 +82,7 @@ KINDS: dict[str, DocumentKind] = {
 class RenderedDocument:
     content: bytes
     filename: str
+    warnings: tuple[str, ...] = ()  # unusual but valid input, English (the errors catalog)
 
     @property
     def sha256(self) -> str:
@@ -210,7 +211,11 @@ def generate_document(kind: str, payload: Any) -> RenderedDocument:
     spec = get_kind(kind)
     media = spec.media(model) if spec.media is not None else None
     content = render_docx(spec.template, spec.build_context(model), media=media)
-    return RenderedDocument(content=content, filename=_safe_filename(spec.file_stem(model)))
+    return RenderedDocument(
+        content=content,
+        filename=_safe_filename(spec.file_stem(model)),
+        warnings=tuple(spec.warnings(model)),
+    )
 
 
 class Runner:

@@ -58,3 +58,15 @@ def test_malformed_json(tmp_path):
     source.write_text("{", encoding="utf-8")
     result = docgen("render", "working-group-order", str(source), "-o", str(tmp_path / "x.docx"))
     assert result.returncode == 1 and "not valid JSON" in result.stderr
+
+
+def test_plan_warnings_are_printed(tmp_path):
+    plan = json.loads((EXAMPLES / "uch-korgon-plan.json").read_text(encoding="utf-8"))
+    plan["problems"].pop()
+    source = tmp_path / "plan.json"
+    source.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "plan.docx"
+    result = docgen("render", "joint-plan", str(source), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "warning: A plan usually has 4 or 5 priority problems; this one has 3." in result.stderr
+    assert out.stat().st_size > 0

@@ -90,13 +90,25 @@ def _inflect_word(word: str, parse, grammemes: set[str]) -> str:
     return _match_case(word, form.word) if form else word
 
 
+# Kyrgyz nouns that Russian official usage declines as masculine inanimate nouns and pymorphy3
+# does not know: «решение айылного кенеша», «доклад кенешу». Endings by case.
+_LOANWORD_ENDINGS = {
+    "кенеш": {"gent": "а", "datv": "у", "accs": "", "ablt": "ем", "loct": "е"},
+}
+
+
+def _inflect_loanword(word: str, case: Case) -> str:
+    return word + _match_case(word[-1], _LOANWORD_ENDINGS[word.lower()][case.value])
+
+
 @lru_cache(maxsize=16384)
 def inflect_phrase(phrase: str, case: Case) -> str:
     """Decline the head of a noun phrase: the leading adjectives and the first noun.
 
     «заместитель главы Уч-Коргонского айыл окмоту» → (accusative) «заместителя главы …»;
     «старший участковый инспектор» → «старшего участкового инспектора». Words pymorphy3 does
-    not know as nouns (айыл окмоту, кенеш) are left as they are, as Russian usage does.
+    not know as nouns (айыл окмоту) are left as they are, as Russian usage does; «кенеш» is
+    declined as Russian usage declines it.
     """
     if case is Case.NOMINATIVE:
         return phrase
@@ -113,7 +125,9 @@ def inflect_phrase(phrase: str, case: Case) -> str:
         if adj is not None and nxt and (_parse(nxt, {"ADJF", "PRTF"}) or _parse(nxt, {"NOUN"})):
             adjectives.append((i, adj))
             continue
-        if noun is not None and noun.is_known:
+        if bare.lower() in _LOANWORD_ENDINGS:
+            head = (i, None)
+        elif noun is not None and noun.is_known:
             head = (i, noun)
         elif adj is not None and not adjectives:
             # A substantivised adjective as the head («ответственный», «дежурный»).
@@ -123,6 +137,10 @@ def inflect_phrase(phrase: str, case: Case) -> str:
     if head is None:
         # Only adjectives before an unknown noun (Уч-Коргонский айыл окмоту): masculine.
         gender, number, animacy = "masc", "sing", "inan"
+    elif head[1] is None:
+        i = head[0]
+        gender, number, animacy = "masc", "sing", "inan"
+        out[i] = _inflect_loanword(words[i], case)
     else:
         i, noun = head
         gender = noun.tag.gender or "masc"
