@@ -125,6 +125,7 @@ def test_xlsx_upload_and_templates(client, sverdlovsky):
     header = [c.value for c in book.active[1]]
     assert header[0] == "municipality_id" and "members.0.position.ru" in header
     with client.get(f"{BATCHES}/templates/working-group-order.csv") as template:
+        assert template.content_type == "text/csv; charset=utf-8"
         assert template.data.decode("utf-8-sig").startswith("municipality_id,")
     csv_rows = list(csv.reader(io.StringIO(
         (EXAMPLES / "sverdlovsky-batch.csv").read_text(encoding="utf-8-sig")

@@ -137,7 +137,7 @@ def test_register_exports(client, uch_korgon, by_reference):
     client.post(ORDERS, json=by_reference)
     register = f"{MUNICIPALITIES}/{municipality['id']}/register?year=2015"
     with client.get(register + "&format=csv") as response:
-        assert response.mimetype == "text/csv"
+        assert response.content_type == "text/csv; charset=utf-8"
         rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == ["number", "seq", "date", "kind", "subject", "document_id"]
     assert rows[1][:4] == ["03-12/1-Б", "1", "2015-06-26", "working-group-order"]

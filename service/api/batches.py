@@ -145,7 +145,7 @@ def archive(batch_id: str):
 @blp.doc(summary="Upload template (CSV or XLSX): the per-item columns of a kind")
 def template(kind: str, ext: str):
     if ext == "csv":
-        content, mime = batches.template_csv(kind), "text/csv; charset=utf-8"
+        content, mime = batches.template_csv(kind), "text/csv"  # Werkzeug adds the charset
     elif ext == "xlsx":
         content, mime = batches.template_xlsx(kind), XLSX_MIME
     else:

@@ -89,7 +89,7 @@ def register(municipality_id: str, year: int | None, format: str):
         return entries
     name = f"register-{year}"
     if format == "csv":
-        content, mime = registry.register_csv(entries), "text/csv; charset=utf-8"
+        content, mime = registry.register_csv(entries), "text/csv"  # Werkzeug adds the charset
     else:
         content, mime = registry.register_xlsx(entries, name), XLSX_MIME
     return send_file(
