@@ -116,7 +116,16 @@ def get(session: Session, document_id: str, scope: Scope = DEFAULT_SCOPE) -> Doc
     return record
 
 
-def claim(session: Session, document_id: str, lease_seconds: int) -> DocumentRecord | None:
+@dataclass(frozen=True)
+class Claimed:
+    """What a worker needs of the job it claimed."""
+
+    kind: str
+    input: Any
+    attempts: int
+
+
+def claim(session: Session, document_id: str, lease_seconds: int) -> Claimed | None:
     """Move a queued (or abandoned running) job to running; None if someone else has it."""
     now = utcnow()
     stale = now - timedelta(seconds=lease_seconds)
@@ -135,11 +144,11 @@ def claim(session: Session, document_id: str, lease_seconds: int) -> DocumentRec
             updated_at=now,
             attempts=DocumentRecord.attempts + 1,
         )
+        .returning(DocumentRecord.kind, DocumentRecord.input, DocumentRecord.attempts)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        return None
-    return session.get(DocumentRecord, document_id, populate_existing=True)
+    row = result.one_or_none()
+    return None if row is None else Claimed(row.kind, row.input, row.attempts)
 
 
 def finish(session: Session, document_id: str, filename: str, key: str, size: int) -> None:

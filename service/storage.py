@@ -10,10 +10,13 @@ import hashlib
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.models import Blob
+from service.models import Blob, utcnow
+
+# The two databases the service runs on, both with INSERT … ON CONFLICT.
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class Storage(Protocol):
@@ -29,12 +32,13 @@ class DatabaseStorage:
 
     def put(self, session: Session, data: bytes) -> str:
         key = hashlib.sha256(data).hexdigest()
-        if session.get(Blob, key) is None:
-            try:
-                with session.begin_nested():
-                    session.add(Blob(key=key, data=data, size=len(data)))
-            except IntegrityError:
-                pass  # another worker stored the same bytes first
+        # One statement; the same bytes stored before (or by another worker) are left alone.
+        insert = _INSERT[session.get_bind().dialect.name]
+        session.execute(
+            insert(Blob)
+            .values(key=key, data=data, size=len(data), created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=[Blob.key])
+        )
         return key
 
     def get(self, session: Session, key: str) -> bytes | None:

@@ -7,8 +7,10 @@ import json
 from urllib.parse import unquote
 
 import pytest
+from sqlalchemy import func, select
 
 from service import jobs
+from service.models import Blob
 from tests.conftest import ORDERS, wait_until_finished
 from tests.docx_reading import open_docx, paragraphs
 
@@ -42,6 +44,21 @@ def test_input_is_stored_with_the_document(app, client, order_input):
         record = jobs.get(session, job["id"])
         assert record.input == order_input
         assert app.extensions["runner"].storage.get(session, record.output_key)
+
+
+def test_same_document_twice_is_stored_once(app, client, order_input):
+    first = client.post(ORDERS, json=order_input).get_json()
+    second = client.post(ORDERS, json=order_input).get_json()
+    assert first["id"] != second["id"]
+    for job in (first, second):
+        assert wait_until_finished(client, job["links"]["self"])["status"] == "done"
+    with app.extensions["db"].session() as session:
+        keys = {jobs.get(session, job["id"]).output_key for job in (first, second)}
+        assert len(keys) == 1
+        key = keys.pop()
+        assert session.scalar(select(func.count()).where(Blob.key == key)) == 1
+        data = app.extensions["runner"].storage.get(session, key)
+    assert data == client.get(first["links"]["file"]).data
 
 
 def test_unknown_document_is_404(client):
