@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service import generation
-from service.errors import InvalidInput, NotFound, NotReady, flatten_errors
+from service.errors import InvalidInput, NotFound, NotReady, flatten_errors, translate_errors
 from service.jobs import Scope
 from service.models import Batch, BatchItem, Blob, DocumentRecord, Status, utcnow
 
@@ -43,6 +43,10 @@ TEMPLATE_COLUMNS = {
 
 class BatchNotFound(NotFound):
     message = "Batch not found."
+
+
+class BatchNotReady(NotReady):
+    message = "The batch is not finished yet: {unfinished} of {total} items are queued or running."
 
 
 def merge(shared: Any, item: Any) -> Any:
@@ -156,7 +160,7 @@ def describe(session: Session, scope: Scope, batch_id: str) -> dict:
                 "status": record.status if record else INVALID,
                 "number": (record.input.get("number") if record else None),
                 "document_id": item.document_id,
-                "errors": item.errors or (record.error if record else None),
+                "errors": item_errors(item, record),
             }
         )
     counts = Counter(i["status"] for i in items)
@@ -193,14 +197,14 @@ def cancel(session: Session, scope: Scope, batch_id: str) -> int:
 MANIFEST_COLUMNS = ("item", "municipality", "number", "file", "sha256", "status", "error")
 
 
-def archive(session: Session, scope: Scope, batch_id: str) -> tuple[bytes, str]:
-    """A ZIP of the batch's documents with readable names and a manifest.csv."""
+def archive(session: Session, scope: Scope, batch_id: str, lang: str = "en") -> tuple[bytes, str]:
+    """A ZIP of the batch's documents with readable names and a manifest.csv (errors in `lang`)."""
     batch = get(session, scope, batch_id)
     items = _items(session, batch)
     pending = [r for _, r in items if r is not None and not Status(r.status).finished]
     if pending or len(items) < batch.item_count:
         unfinished = len(pending) + batch.item_count - len(items)
-        raise NotReady(status=f"{unfinished} of {batch.item_count} items not finished")
+        raise BatchNotReady(unfinished=unfinished, total=batch.item_count)
     out = io.BytesIO()
     manifest = io.StringIO()
     writer = csv.writer(manifest)
@@ -215,7 +219,6 @@ def archive(session: Session, scope: Scope, batch_id: str) -> tuple[bytes, str]:
                 name = f"{item.row:04d}_{record.filename}"
                 data = session.scalar(select(Blob.data).where(Blob.key == record.output_key))
                 archive_file.writestr(name, data)
-            error = item.errors or (record.error if record else None)
             writer.writerow(
                 [
                     item.row,
@@ -224,7 +227,7 @@ def archive(session: Session, scope: Scope, batch_id: str) -> tuple[bytes, str]:
                     name,
                     record.output_key if record and record.output_key else "",
                     record.status if record else INVALID,
-                    _error_text(error),
+                    _error_text(item_errors(item, record), lang),
                 ]
             )
         archive_file.writestr("manifest.csv", "\ufeff" + manifest.getvalue())
@@ -236,15 +239,22 @@ def _municipality_name(record: DocumentRecord) -> str:
     return body.get("ru") or body.get("ky") or ""
 
 
-def _error_text(error: Any) -> str:
-    if not error:
-        return ""
-    if isinstance(error, dict) and "message" in error:
-        parts = [error["message"]]
-        for path, messages in flatten_errors(error.get("errors") or {}).items():
-            parts.append(f"{path}: {' '.join(messages)}")
-        return "; ".join(parts)
-    return "; ".join(f"{path}: {' '.join(m)}" for path, m in flatten_errors(error).items())
+def item_errors(item: BatchItem, record: DocumentRecord | None) -> dict[str, list[str]] | None:
+    """An item's errors by field path: its own (refused at submission) or its job's."""
+    if item.errors:
+        return item.errors
+    if record is None or not record.error:
+        return None
+    error = record.error
+    return flatten_errors(error.get("errors") or {}) or {"_body": [error.get("message", "")]}
+
+
+def _error_text(errors: dict[str, list[str]] | None, lang: str) -> str:
+    """«date: Not a valid date.; number: May not be blank.» in `lang`."""
+    return "; ".join(
+        " ".join(([] if path == "_body" else [f"{path}:"]) + messages)
+        for path, messages in translate_errors(errors or {}, lang).items()
+    )
 
 
 def template_csv(kind: str) -> bytes:

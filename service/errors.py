@@ -76,6 +76,11 @@ def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+def translate_errors(errors: dict[str, list[str]], lang: str) -> dict[str, list[str]]:
+    """Field path → messages, each message in `lang`."""
+    return {path: [translate_error(m, lang) for m in msgs] for path, msgs in errors.items()}
+
+
 def request_language() -> str:
     """The language of messages: Russian or Kyrgyz when Accept-Language asks, else English."""
     return request.accept_languages.best_match(MESSAGE_LANGUAGES, default="en") or "en"
@@ -89,9 +94,7 @@ def _envelope(status: int, message: str, errors: dict | None = None):
         "message": translate_error(message, lang),
     }
     if errors:
-        body["errors"] = {
-            path: [translate_error(m, lang) for m in msgs] for path, msgs in errors.items()
-        }
+        body["errors"] = translate_errors(errors, lang)
     response = jsonify(body)
     response.status_code = status
     response.headers["Content-Language"] = lang

@@ -75,12 +75,31 @@ def test_bad_items_reported_by_row_good_items_still_run(client, sverdlovsky):
     assert manifest[1]["file"] == ""
 
 
+def test_item_errors_in_the_language_asked_for(client, sverdlovsky):
+    sverdlovsky["items"][1]["date"] = "31.02.2018"
+    url = client.post(BATCHES, json=sverdlovsky).get_json()["links"]["self"]
+    wait_finished(client, url)
+    for lang, expected in [
+        ("ru", "Неверная дата; ожидается ГГГГ-ММ-ДД."),
+        ("ky", "Туура эмес дата; ЖЖЖЖ-АА-КК күтүлөт."),
+    ]:
+        batch = client.get(url, headers={"Accept-Language": lang}).get_json()
+        assert batch["items"][1]["errors"] == {"date": [expected]}
+        with client.get(batch["links"]["archive"], headers={"Accept-Language": lang}) as download:
+            archive = zipfile.ZipFile(io.BytesIO(download.data))
+        manifest = archive.read("manifest.csv").decode("utf-8-sig")
+        assert f"date: {expected}" in manifest
+
+
 def test_all_or_nothing_refuses_the_whole_batch(client, sverdlovsky):
     sverdlovsky["all_or_nothing"] = True
     sverdlovsky["items"][2]["number"] = ""
     response = client.post(BATCHES, json=sverdlovsky)
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"items.3.number": ["May not be blank."]}
+    response = client.post(BATCHES, json=sverdlovsky, headers={"Accept-Language": "ru"})
+    assert response.get_json()["message"] == "Пакет отклонён: в некоторых позициях есть ошибки."
+    assert response.get_json()["errors"] == {"items.3.number": ["Не может быть пустым."]}
 
 
 def test_cancel_stops_items_not_started(app, client, sverdlovsky):
@@ -91,8 +110,13 @@ def test_cancel_stops_items_not_started(app, client, sverdlovsky):
         db, DEFAULT_SCOPE, sverdlovsky["kind"], sverdlovsky["shared"], sverdlovsky["items"],
         enqueue=lambda _id: None,
     )  # fmt: skip
-    cancelled = client.post(f"{BATCHES}/{batch_id}/cancel").get_json()
     total = len(sverdlovsky["items"])
+    early = client.get(f"{BATCHES}/{batch_id}/archive", headers={"Accept-Language": "ru"})
+    assert early.status_code == 409
+    assert early.get_json()["message"] == (
+        f"Пакет ещё не завершён: {total} из {total} позиций ждут в очереди или выполняются."
+    )
+    cancelled = client.post(f"{BATCHES}/{batch_id}/cancel").get_json()
     assert cancelled["cancelled_at"] is not None and cancelled["finished"]
     assert cancelled["counts"]["cancelled"] == total and cancelled["counts"]["done"] == 0
     # A cancelled job is never claimed, even if its message arrives later.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -41,8 +43,6 @@ def test_document_phrases_are_all_translated(lang):
 
 @pytest.mark.parametrize("lang", ["ky", "ru"])
 def test_placeholders_match(lang):
-    import re
-
     for domain in ("documents", "errors"):
         for message in _catalog(lang, domain):
             if message.id and message.string:
@@ -61,3 +61,69 @@ def test_error_catalogs_cover_the_same_messages():
     ru = {m.id for m in _catalog("ru", "errors") if m.id and m.string}
     ky = {m.id for m in _catalog("ky", "errors") if m.id and m.string}
     assert ru == ky
+
+
+# Calls whose string arguments are error messages a user may read.
+_ERROR_CALLS = {
+    "ValidationError", "InvalidInput", "BadRequest", "NotFound", "NotReady", "Conflict",
+    "Unavailable", "ServiceError", "put",
+}  # fmt: skip
+
+
+def _messages_in(node: ast.AST) -> set[str]:
+    """String constants in `node`, but dict keys (field names); f-strings as their pattern."""
+    found: set[str] = set()
+    if isinstance(node, ast.Dict):
+        for value in node.values:
+            found |= _messages_in(value)
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+        found.add(node.value)
+    elif isinstance(node, ast.JoinedStr):
+        found.add("".join(v.value if isinstance(v, ast.Constant) else "{x}" for v in node.values))
+    else:
+        for child in ast.iter_child_nodes(node):
+            found |= _messages_in(child)
+    return found
+
+
+def _used_error_messages() -> set[str]:
+    """Every message the service raises: error classes' `message`, literals in error calls."""
+    used = set()
+    for path in SERVICE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in _ERROR_CALLS:
+                    for arg in [*node.args, *(k.value for k in node.keywords)]:
+                        used |= _messages_in(arg)
+            elif isinstance(node, ast.ClassDef):
+                for stmt in node.body:
+                    if (
+                        isinstance(stmt, ast.Assign)
+                        and [getattr(t, "id", None) for t in stmt.targets] == ["message"]
+                        and isinstance(stmt.value, ast.Constant)
+                    ):
+                        used.add(stmt.value.value)
+            elif isinstance(node, ast.Assign) and any(
+                getattr(t, "id", None) == "default_error_messages" for t in node.targets
+            ):
+                used |= _messages_in(node.value)
+    return {m for m in used if " " in m}  # a message is a sentence, not a field or a key
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+def test_error_messages_are_all_translated(lang):
+    catalog = {m.id for m in _catalog(lang, "errors") if m.id and m.string}
+    # An f-string's values match a placeholder of any name, or the values the catalog lists.
+    patterns = {re.sub(r"\{\w+\}", "{x}", m) for m in catalog}
+
+    def translated(message: str) -> bool:
+        if message in catalog or message in patterns:
+            return True
+        regex = ".+".join(re.escape(p) for p in message.split("{x}"))
+        return "{x}" in message and any(re.fullmatch(regex, m) for m in catalog)
+
+    missing = {m for m in _used_error_messages() if not translated(m)}
+    assert not missing, f"untranslated in {lang}: {sorted(missing)}"

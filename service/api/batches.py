@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 
 from service import batches
 from service.api.common import json_body, scope
-from service.errors import BadRequest, InvalidInput, Unavailable
+from service.errors import BadRequest, InvalidInput, Unavailable, request_language
 from service.schemas.batch import BatchInSchema, BatchOutSchema
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def cancel(batch_id: str):
 )
 def archive(batch_id: str):
     with current_app.extensions["db"].session() as session:
-        content, filename = batches.archive(session, scope(), batch_id)
+        content, filename = batches.archive(session, scope(), batch_id, request_language())
     return send_file(
         io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=filename
     )

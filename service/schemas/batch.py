@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from service.errors import request_language, translate_errors
 from service.models import Status
 from service.schemas.common import BaseSchema, Text
 
@@ -37,7 +38,20 @@ class BatchItemOutSchema(BaseSchema):
     status = fields.String(metadata={"enum": [*Status, "invalid"]})
     number = fields.String(allow_none=True)
     document_id = fields.String(allow_none=True)
-    errors = fields.Dict(allow_none=True)
+    errors = fields.Method(
+        "localized_errors",
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Why the item was refused or failed: messages by field path "
+            "(`_body`: the item as a whole), in the language of Accept-Language",
+        },
+    )
+
+    def localized_errors(self, item: dict) -> dict | None:
+        errors = item["errors"]
+        return translate_errors(errors, request_language()) if errors else None
 
 
 class BatchOutSchema(BaseSchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import Schema, fields
 
-from service.errors import flatten_errors, request_language
+from service.errors import flatten_errors, request_language, translate_errors
 from service.i18n import translate_error
 from service.models import Status
 
@@ -54,10 +54,7 @@ class DocumentJobSchema(Schema):
         lang = request_language()
         error = {"message": translate_error(record.error.get("message", ""), lang)}
         if record.error.get("errors"):
-            error["errors"] = {
-                path: [translate_error(m, lang) for m in messages]
-                for path, messages in flatten_errors(record.error["errors"]).items()
-            }
+            error["errors"] = translate_errors(flatten_errors(record.error["errors"]), lang)
         return error
 
     def localized_warnings(self, record) -> list[str]:
