@@ -7,10 +7,21 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# The databases the service runs on; both have INSERT … ON CONFLICT.
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def insert_unless_present(session: Session, model: type, **values) -> None:
+    """INSERT a row, doing nothing if one with the same key exists (or is being inserted by a
+    concurrent transaction, which this one then waits for)."""
+    insert = _INSERT[session.get_bind().dialect.name]
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 
 class Database:

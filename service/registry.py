@@ -14,9 +14,10 @@ from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service.db import insert_unless_present
 from service.documents.forms import body_forms
 from service.domain.common import Bilingual, NameForms
 from service.errors import InvalidInput, NotFound
@@ -130,7 +131,9 @@ def next_outgoing_number(
     """Take the next number of `year`; the counter stays locked until the caller commits."""
     exists = session.get(RegisterCounter, (municipality.id, year))
     if exists is None:
-        _insert_counter(session, municipality.id, year)
+        insert_unless_present(
+            session, RegisterCounter, municipality_id=municipality.id, year=year, last_seq=0
+        )
     seq = session.execute(
         update(RegisterCounter)
         .where(RegisterCounter.municipality_id == municipality.id, RegisterCounter.year == year)
@@ -139,22 +142,6 @@ def next_outgoing_number(
         .execution_options(synchronize_session=False)
     ).scalar_one()
     return seq, municipality.numbering_pattern.format(seq=seq, year=year)
-
-
-def _insert_counter(session: Session, municipality_id: str, year: int) -> None:
-    """Create the year's counter unless a concurrent transaction just did."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - other databases are not supported
-        dialect_insert = insert
-    session.execute(
-        dialect_insert(RegisterCounter)
-        .values(municipality_id=municipality_id, year=year, last_seq=0)
-        .on_conflict_do_nothing()
-    )
 
 
 def record_issue(

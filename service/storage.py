@@ -10,13 +10,10 @@ import hashlib
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.models import Blob, utcnow
-
-# The two databases the service runs on, both with INSERT … ON CONFLICT.
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+from service.db import insert_unless_present
+from service.models import Blob
 
 
 class Storage(Protocol):
@@ -32,13 +29,8 @@ class DatabaseStorage:
 
     def put(self, session: Session, data: bytes) -> str:
         key = hashlib.sha256(data).hexdigest()
-        # One statement; the same bytes stored before (or by another worker) are left alone.
-        insert = _INSERT[session.get_bind().dialect.name]
-        session.execute(
-            insert(Blob)
-            .values(key=key, data=data, size=len(data), created_at=utcnow())
-            .on_conflict_do_nothing(index_elements=[Blob.key])
-        )
+        # The same bytes stored before (or by another worker) are left as they are.
+        insert_unless_present(session, Blob, key=key, data=data, size=len(data))
         return key
 
     def get(self, session: Session, key: str) -> bytes | None:
