@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Install (Debian packages) and start the servers the distributed tests use:
-# Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 with a database "test".
+# Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 with a database "test";
+# and LibreOffice, fonts and poppler-utils for the print layout tests (tests/test_print_layout.py).
 # Exits non-zero when they cannot be made available; the SQLite tests run anyway.
 set -uo pipefail
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  missing+=(libreoffice-writer-nogui fonts-liberation2 fonts-dejavu-core poppler-utils)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "ensure-services: missing ${missing[*]} (run as root to install them)" >&2

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from service import jobs, registry, reports
 from service.documents import order, plan, report
+from service.documents.typography import polish_context
 from service.errors import InvalidInput
 from service.logs import job_context
 from service.models import Status
@@ -210,7 +211,8 @@ def generate_document(kind: str, payload: Any) -> RenderedDocument:
     model = load_input(kind, payload)
     spec = get_kind(kind)
     media = spec.media(model) if spec.media is not None else None
-    content = render_docx(spec.template, spec.build_context(model), media=media)
+    context = polish_context(spec.build_context(model))
+    content = render_docx(spec.template, context, media=media)
     return RenderedDocument(
         content=content,
         filename=_safe_filename(spec.file_stem(model)),

@@ -9,6 +9,15 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+# A reader sees a no-break hyphen as a hyphen (service/documents/typography.py puts them in
+# document numbers; tests/test_typography.py checks where). No-break spaces are kept: tests
+# say where they must be.
+_AS_READ = str.maketrans({"\u2011": "-"})
+
+
+def as_read(text: str) -> str:
+    return text.translate(_AS_READ)
+
 
 def open_docx(content: bytes):
     return Document(io.BytesIO(content))
@@ -19,10 +28,10 @@ def blocks(document) -> list:
     out = []
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
-            out.append(Paragraph(child, document).text)
+            out.append(as_read(Paragraph(child, document).text))
         elif child.tag == qn("w:tbl"):
             table = Table(child, document)
-            out.append([[cell.text for cell in row.cells] for row in table.rows])
+            out.append([[as_read(cell.text) for cell in row.cells] for row in table.rows])
     return out
 
 
@@ -50,5 +59,5 @@ def page_break_before(document) -> list[str]:
     for p in document.paragraphs:
         el = p._p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
         if el is not None and el.get(qn("w:val"), "true") in ("true", "1", "on"):
-            found.append(p.text)
+            found.append(as_read(p.text))
     return found

@@ -97,7 +97,7 @@ def test_activity_table_of_the_first_problem(plan_input):
     assert first[2][:7] == [
         "1.2",
         "Установка уличного освещения на центральных улицах",
-        "30 сентября 2016 г.",
+        "30 сентября 2016\u00a0г.",
         "Уч-Коргонский айыл окмоту",
         "Кадамжайский РЭС ОАО «Ошэлектро»",
         "светильники и кабель: 85\u00a0000,00",
@@ -117,7 +117,7 @@ def test_activity_table_of_the_first_problem(plan_input):
     assert {row[8] for row in first[1:5]} == {RU_INDICATORS_1}
     assert (
         first[-1]
-        == ["Итого по проблеме № 1:"] * 5
+        == ["Итого по проблеме №\u00a01:"] * 5
         + ["258\u00a0000,00"]
         + ["(двести пятьдесят восемь тысяч сом 00 тыйын)"] * 3
     )
@@ -137,12 +137,14 @@ def test_deadlines_in_both_languages(plan_input, city_input):
     ky = render(copy.deepcopy(_RURAL), "ky")
     ru_deadlines = [row[2] for t in activity_tables(ru) for row in t[1:-1]]
     ky_deadlines = [row[2] for t in activity_tables(ky, KY_COLUMNS) for row in t[1:-1]]
-    assert ru_deadlines[:4] == ["II квартал", "30 сентября 2016 г.", "ежеквартально", "ежемесячно"]
+    assert ru_deadlines[:4] == [
+        "II квартал", "30 сентября 2016\u00a0г.", "ежеквартально", "ежемесячно"
+    ]  # fmt: skip
     assert ky_deadlines[:4] == ["II чейрек", "2016-жылдын 30-сентябры", "чейрек сайын", "ай сайын"]
     assert ru_deadlines[5] == "в течение года" and ky_deadlines[5] == "жыл бою"
     # A plan over two calendar years names the year of a quarter.
     city = [row[2] for t in activity_tables(render(city_input, "ky+ru")) for row in t[1:-1]]
-    assert city[0] == "III квартал 2018 г."
+    assert city[0] == "III квартал 2018\u00a0г."
     city_ky = render(copy.deepcopy(_CITY), "ky")
     assert activity_tables(city_ky, KY_COLUMNS)[0][1][2] == "2018-жылдын III чейреги"
 
@@ -251,8 +253,10 @@ def test_title_and_order_reference(plan_input):
         "СОВМЕСТНЫЙ ПЛАН\nпо обеспечению общественной безопасности и профилактике "
         "правонарушений в Уч-Коргонском айыл окмоту на 2016 год"
     ) in text
-    assert "Рабочая группа создана распоряжением от 26 июня 2015 г. № 03-12/146-Б." in text
-    assert "Жумушчу топ 2015-жылдын 26-июнундагы № 03-12/146-Б тескеме менен түзүлгөн." in text
+    assert (
+        "Рабочая группа создана распоряжением от 26 июня 2015\u00a0г. №\u00a003-12/146-Б." in text
+    )
+    assert "Жумушчу топ 2015-жылдын 26-июнундагы №\u00a003-12/146-Б тескеме менен түзүлгөн." in text
     del plan_input["working_group_order"]
     assert not any("распоряжением" in p for p in paragraphs(render(plan_input, "ru")))
 
@@ -262,7 +266,7 @@ def test_title_for_a_period_of_dates(city_input):
     text = paragraphs(render(city_input, "ky+ru"))
     assert any(
         p.startswith("СОВМЕСТНЫЙ ПЛАН\nпо обеспечению")
-        and p.endswith("на период с 1 февраля 2018 г. по 31 января 2019 г.")
+        and p.endswith("на период с 1 февраля 2018\u00a0г. по 31 января 2019\u00a0г.")
         for p in text
     )
     assert any(
@@ -280,9 +284,9 @@ def test_hand_set_locative_of_the_body(plan_input):
 
 def test_problem_heading_and_justification(plan_input):
     text = paragraphs(render(plan_input, "ru"))
-    start = text.index("Приоритетная проблема № 2. Скотокрадство")
+    start = text.index("Приоритетная проблема №\u00a02. Скотокрадство")
     assert text[start : start + 7] == [
-        "Приоритетная проблема № 2. Скотокрадство",
+        "Приоритетная проблема №\u00a02. Скотокрадство",
         "Обоснование",
         "Причины:",
         "– пастбища не охраняются",
@@ -299,7 +303,7 @@ def test_monitoring_section(plan_input):
         "Рабочая группа ежемесячно собирается для обсуждения проведённых и предстоящих "
         "мероприятий и ведёт поиск дополнительных средств для реализации плана.",
         "По итогам реализации плана рабочая группа представляет в Уч-Коргонский айылный кенеш "
-        "отчёт о проделанной работе и достигнутых результатах не позднее 31 января 2017 г.; "
+        "отчёт о проделанной работе и достигнутых результатах не позднее 31 января 2017\u00a0г.; "
         "кенеш даёт оценку эффективности осуществлённых мер.",
         "Итоги реализации плана используются при внешней оценке деятельности органов внутренних "
         "дел; результаты оценки служат основой для составления следующего совместного плана.",
@@ -332,7 +336,7 @@ def test_indicators_table(plan_input, city_input):
     table = next(t for t in tables(render(plan_input, "ru")) if t[0][0] == "Код")
     assert table[0] == ["Код", "Индикатор", "Ед. изм.", "Базовое значение", "Целевое значение",
                         "Желаемая динамика"]  # fmt: skip
-    assert table[1] == ["Приоритетная проблема № 1. Безопасность дорожного движения"] * 6
+    assert table[1] == ["Приоритетная проблема №\u00a01. Безопасность дорожного движения"] * 6
     assert table[2] == ["1.1", "Число зарегистрированных ДТП", "случаев", "14", "8", "↓ снижение"]
     assert table[3][0] == "1.2" and table[3][5] == "↑ рост"
     assert [row[0] for row in table[1:]].count("4.2") == 1
@@ -471,7 +475,7 @@ def big_plan(problems: int = 5, per_problem: int = 12) -> dict:
         problem["activities"] = [
             dict(
                 copy.deepcopy(base),
-                title={k: f"{v}№ {p + 1}.{a + 1}" for k, v in long.items()},
+                title={k: f"{v}№\u00a0{p + 1}.{a + 1}" for k, v in long.items()},
                 deadline=["2016-03-31", "2016-Q3", "monthly", "throughout-the-year"][a % 4],
             )
             for a in range(per_problem)

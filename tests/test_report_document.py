@@ -45,7 +45,7 @@ def test_addressed_to_the_kenesh_in_both_languages(rendered):
     assert "Уч-Коргонский айылный кенеш" in text
     assert "ОТЧЁТ\nо выполнении совместного плана" in text
     assert "биргелешкен пландын аткарылышы жөнүндө\nОТЧЕТ" in text
-    assert "Отчётный период: 1 января 2016 г. – 31 декабря 2016 г." in text
+    assert "Отчётный период: 1 января 2016\u00a0г. – 31 декабря 2016\u00a0г." in text
     assert "Руководитель рабочей группы" in text and "М.К. Якубова" in text
     assert "None" not in text and "{{" not in text and "{%" not in text
 
@@ -72,7 +72,7 @@ def test_activity_left_out_is_no_data(rendered):
 def test_problem_totals_and_budget_table(rendered):
     doc = open_docx(rendered)
     text = all_text(doc)
-    assert "Итого по проблеме № 1 (исполнение бюджета: 89,5\xa0%)" in text
+    assert "Итого по проблеме №\u00a01 (исполнение бюджета: 89,5\xa0%)" in text
     budget = [t for t in tables(doc) if t[0][:2] == ["№", "Источник финансирования"]][0]
     assert budget[1] == ["1.", "Местный бюджет", "307\xa0000,00", "228\xa0000,00", "74,3\xa0%"]
     assert budget[-1][2:] == ["495\xa0000,00", "341\xa0000,00", "68,9\xa0%"]

@@ -1,0 +1,49 @@
+"""Document numbers and years never split across printed lines."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from service.documents.typography import polish, polish_context
+from service.generation import generate_document
+from tests.conftest import EXAMPLES
+from tests.docx_reading import open_docx
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("распоряжением от 26 июня 2015 г. № 03-12/146-Б.",
+         "распоряжением от 26 июня 2015\u00a0г. №\u00a003\u201112/146\u2011Б."),
+        ("Приоритетная проблема № 1. Безопасность", "Приоритетная проблема №\u00a01. Безопасность"),
+        ("№03-12", "№\u00a003\u201112"),
+        ("(№ 5-А), № 6", "(№\u00a05\u2011А), №\u00a06"),
+        ("2015-2016 гг.", "2015-2016\u00a0гг."),
+        ("Уч-Коргон, 2015-жылдын 26-июну", "Уч-Коргон, 2015-жылдын 26-июну"),  # unchanged
+        ("г. Бишкек", "г. Бишкек"),
+    ],
+)  # fmt: skip
+def test_rules(text, expected):
+    assert polish(text) == expected
+
+
+def test_every_string_of_a_context():
+    context = {"a": ["№ 1-2", {"b": "2015 г."}], "n": 3, "flag": True, "none": None}
+    assert polish_context(context) == {
+        "a": ["№\u00a01\u20112", {"b": "2015\u00a0г."}], "n": 3, "flag": True, "none": None,
+    }  # fmt: skip
+
+
+def test_the_printed_order_keeps_its_number_together():
+    payload = json.loads((EXAMPLES / "uch-korgon-order.json").read_text(encoding="utf-8"))
+    payload["language"] = "ru"
+    document = open_docx(generate_document("working-group-order", payload).content)
+    texts = [p.text for p in document.paragraphs] + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    ]
+    text = "\n".join(texts)
+    assert "№\u00a003\u201112/146\u2011Б" in text
+    assert "№ 03-12/146-Б" not in text and "2015 г." not in text
+    assert "2015\u00a0г." in text
