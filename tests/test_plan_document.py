@@ -12,7 +12,7 @@ from docx.table import Table
 
 from service.generation import generate_document, load_input
 from tests.conftest import EXAMPLES
-from tests.docx_reading import all_text, open_docx, paragraphs, tables
+from tests.docx_reading import all_text, as_read, open_docx, paragraphs, tables
 
 KIND = "joint-plan"
 
@@ -385,7 +385,7 @@ def test_activity_tables_are_in_landscape_sections(plan_input, language, orienta
         assert size == ((297, 210) if landscape else (210, 297))
         assert section.orientation == (1 if landscape else 0)
     for index, table in sections_of_tables(doc):
-        is_activity = [c.text for c in table.rows[0].cells] in (RU_COLUMNS, KY_COLUMNS)
+        is_activity = [as_read(c.text) for c in table.rows[0].cells] in (RU_COLUMNS, KY_COLUMNS)
         assert (sections[index].page_width > sections[index].page_height) == is_activity
 
 
@@ -404,7 +404,7 @@ def test_header_rows_repeat_and_rows_do_not_split(plan_input):
     doc = render(plan_input, "ru")
     checked = 0
     for table in docx_tables(doc):
-        if [c.text for c in table.rows[0].cells] not in (RU_COLUMNS,):
+        if [as_read(c.text) for c in table.rows[0].cells] not in (RU_COLUMNS,):
             continue
         checked += 1
         flags = [
@@ -420,7 +420,7 @@ def test_header_rows_repeat_and_rows_do_not_split(plan_input):
 def test_result_and_indicator_cells_are_merged_down(plan_input):
     table = next(
         t for t in docx_tables(render(plan_input, "ru"))
-        if [c.text for c in t.rows[0].cells] == RU_COLUMNS
+        if [as_read(c.text) for c in t.rows[0].cells] == RU_COLUMNS
     )  # fmt: skip
     body = table._tbl.tr_lst[1:-1]
     merges = [

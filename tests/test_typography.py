@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from service.documents.typography import polish, polish_context
+from service.documents.typography import SOFT_HYPHEN, hyphenate, polish, polish_context
 from service.generation import generate_document
 from tests.conftest import EXAMPLES
 from tests.docx_reading import open_docx
@@ -47,3 +47,29 @@ def test_the_printed_order_keeps_its_number_together():
     assert "№\u00a003\u201112/146\u2011Б" in text
     assert "№ 03-12/146-Б" not in text and "2015 г." not in text
     assert "2015\u00a0г." in text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("инспектор по делам несовершеннолетних", "ru",
+         "ин-спек-тор по делам не-со-вер-шен-но-лет-них"),
+        ("ежеквартально (предприниматели)", "ru", "еже-квар-таль-но (пред-при-ни-ма-те-ли)"),
+        ("Үч-Коргон айыл өкмөтүнүн башкармалыгынын коопсуздугун", "ky",
+         "Үч-Коргон айыл өк-мө-тү-нүн баш-кар-ма-лы-гы-нын кооп-суз-ду-гун"),
+        ("тергөөчүсү жооптуу милициясынын", "ky", "тер-гөө-чү-сү жооп-туу ми-ли-ция-сы-нын"),
+        ("short words 2016", "ru", "short words 2016"),
+    ],
+)  # fmt: skip
+def test_long_words_get_soft_hyphens_between_syllables(text, lang, expected):
+    assert hyphenate(text, lang).replace(SOFT_HYPHEN, "-") == expected
+    assert hyphenate(text, lang).replace(SOFT_HYPHEN, "") == text
+
+
+def test_narrow_plan_columns_are_hyphenated_and_the_rest_is_not():
+    payload = json.loads((EXAMPLES / "uch-korgon-plan.json").read_text(encoding="utf-8"))
+    payload["language"] = "ru"
+    document = open_docx(generate_document("joint-plan", payload).content)
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert any("не\u00adсо\u00adвер\u00adшен\u00adно\u00adлет\u00adних" in c for c in cells)
+    assert not any(SOFT_HYPHEN in p.text for p in document.paragraphs)  # body text, titles

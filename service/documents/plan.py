@@ -16,6 +16,7 @@ from service.documents.dates import (
 )
 from service.documents.forms import body_forms
 from service.documents.money import amount_in_words, format_amount, format_number
+from service.documents.typography import hyphenate
 from service.domain.common import Bilingual
 from service.domain.plan import (
     Activity,
@@ -107,8 +108,8 @@ def _resource(resource: Resource, lang: str) -> str:
 
 
 def _activity(t: Phrases, plan: JointPlan, number: str, activity: Activity, lang: str) -> dict:
-    return {
-        "number": number,
+    # The columns of the landscape table are narrow: long words break between syllables.
+    cells = {
         "title": activity.title[lang],
         "deadline": _deadline(t, activity.deadline, plan),
         "responsible": "\n".join(p[lang] for p in activity.responsible),
@@ -116,6 +117,7 @@ def _activity(t: Phrases, plan: JointPlan, number: str, activity: Activity, lang
         "resources": _numbered([_resource(r, lang) for r in activity.resources]),
         "sources": _numbered([_source(t, r, lang) for r in activity.resources]),
     }
+    return {"number": number} | {key: hyphenate(text, lang) for key, text in cells.items()}
 
 
 def _indicator_line(indicator: Indicator, lang: str) -> str:
@@ -138,8 +140,10 @@ def _problem(t: Phrases, plan: JointPlan, number: int, problem: Problem, lang: s
         ),
         "causes": _dashed(problem.justification.causes, lang),
         "consequences": _dashed(problem.justification.consequences, lang),
-        "expected_result": problem.expected_result[lang],
-        "indicators": "\n".join(_indicator_line(i, lang) for i in problem.indicators),
+        "expected_result": hyphenate(problem.expected_result[lang], lang),
+        "indicators": hyphenate(
+            "\n".join(_indicator_line(i, lang) for i in problem.indicators), lang
+        ),
         "activities": [
             _activity(t, plan, f"{number}.{n}", activity, lang)
             for n, activity in enumerate(problem.activities, start=1)
@@ -241,8 +245,20 @@ def _monitoring(t: Phrases, plan: JointPlan, lang: str) -> list[str]:
     return paragraphs
 
 
+# Column titles of the landscape activity table, hyphenated like its cells.
+_ACTIVITY_COLUMNS = (
+    "activity", "deadline", "responsible", "involved", "resources", "source",
+    "expected_result", "indicators",
+)  # fmt: skip
+
+
 def _labels(t: Phrases) -> dict[str, str]:
     """The fixed words of the template: headings and column titles."""
+    labels = _label_texts(t)
+    return labels | {key: hyphenate(labels[key], t.lang) for key in _ACTIVITY_COLUMNS}
+
+
+def _label_texts(t: Phrases) -> dict[str, str]:
     return {
         "baseline": t.gettext("Baseline study"),
         "sources": t.gettext("Sources of data:"),

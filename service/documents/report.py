@@ -22,6 +22,7 @@ from service.documents.dates import attributive_date, long_date
 from service.documents.forms import body_forms
 from service.documents.money import format_amount, format_number
 from service.documents.plan import DASH, SOURCE_PHRASES, _deadline, _period
+from service.documents.typography import hyphenate
 from service.domain.common import Bilingual
 from service.domain.plan import JointPlan
 from service.domain.report import (
@@ -111,10 +112,10 @@ def _activity(t: Phrases, plan: JointPlan, outcome: ActivityOutcome, lang: str) 
     actual = report.actual_date if report is not None else None
     return {
         "number": outcome.number,
-        "title": outcome.activity.title[lang],
-        "comment": comment,
-        "deadline": _deadline(t, outcome.activity.deadline, plan),
-        "status": t.gettext(STATUS_PHRASES[outcome.status]),
+        "title": hyphenate(outcome.activity.title[lang], lang),
+        "comment": hyphenate(comment, lang),
+        "deadline": hyphenate(_deadline(t, outcome.activity.deadline, plan), lang),
+        "status": hyphenate(t.gettext(STATUS_PHRASES[outcome.status]), lang),
         "actual_date": actual.strftime("%d.%m.%Y") if actual is not None else DASH,
         "planned": format_amount(outcome.planned),
         "spent": format_amount(outcome.spent) if report is not None else DASH,
@@ -163,7 +164,7 @@ def _indicator(t: Phrases, outcome: IndicatorOutcome, lang: str) -> dict:
     i = outcome.indicator
     return {
         "ref": i.ref,
-        "name": f"{i.name[lang]} ({i.unit[lang]})",
+        "name": hyphenate(f"{i.name[lang]} ({i.unit[lang]})", lang),
         "baseline": format_number(i.baseline),
         "target": format_number(i.target),
         "actual": format_number(outcome.actual) if outcome.actual is not None else DASH,
@@ -201,8 +202,22 @@ def _narrative(t: Phrases, report: AnnualReport, lang: str) -> list[dict]:
     ]
 
 
+# Column titles of the narrow table columns, hyphenated like their cells.
+_TABLE_COLUMNS = (
+    "problem", "count", "activity", "deadline", "status", "actual_date", "planned", "spent",
+    "indicator", "baseline", "target", "actual", "change", "achievement", "trend",
+)  # fmt: skip
+
+
 def _labels(t: Phrases) -> dict[str, str]:
     """The fixed words of the template: headings and column titles."""
+    labels = _label_texts(t)
+    columns = {key: hyphenate(labels[key], t.lang) for key in _TABLE_COLUMNS}
+    statuses = [hyphenate(status, t.lang) for status in labels["statuses"]]
+    return labels | columns | {"statuses": statuses}
+
+
+def _label_texts(t: Phrases) -> dict[str, str]:
     return {
         "execution_heading": t.gettext("1. Implementation of the activities"),
         "summary_table": t.gettext("Activities by status (number and share of all activities)"),

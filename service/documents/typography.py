@@ -1,15 +1,24 @@
-"""Typographic rules of printed Russian and Kyrgyz, applied to every string of a context.
+"""Typographic rules of printed Russian and Kyrgyz.
 
-A document number never splits across lines: «№» is followed by a no-break space and the
-hyphens of the number are no-break hyphens (U+2011, which Word and LibreOffice print as an
-ordinary hyphen): «№ 03-12/146-Б» stays on one line. The year's abbreviation stays with its
-year: «2015 г.».
+`polish_context` applies to every string of a document: a document number never splits
+across lines («№» is followed by a no-break space and the hyphens of the number are no-break
+hyphens, U+2011, which Word and LibreOffice print as an ordinary hyphen: «№ 03-12/146-Б» stays
+on one line), and the year's abbreviation stays with its year («2015 г.»).
+
+`hyphenate` is for the text of narrow table columns: it puts soft hyphens (U+00AD, printed
+only where a line breaks) between the syllables of long words, so that «несовершеннолетних»
+breaks as «несовершен-нолетних» instead of being cut anywhere. Russian follows the
+hyphenation patterns LibreOffice uses (pyphen); Kyrgyz, for which there are none, follows its
+syllable rule (below).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache, lru_cache
 from typing import Any
+
+import pyphen
 
 _NUMBER = re.compile(r"№[ \u00a0]*([^\s,;:()«»]+)")
 _YEAR = re.compile(r"(\d) (гг?\.)")
@@ -38,3 +47,58 @@ def polish_context(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [polish_context(v) for v in value]
     return value
+
+
+SOFT_HYPHEN = "\u00ad"
+_LONG_WORD = re.compile(r"[^\W\d_]{7,}")
+
+
+def hyphenate(text: str, lang: str) -> str:
+    """Soft hyphens between the syllables of the words of 7 letters or more."""
+    return _LONG_WORD.sub(lambda m: _hyphenated(m[0], lang), text)
+
+
+@cache
+def _russian() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="ru_RU", left=2, right=2)
+
+
+@lru_cache(maxsize=65536)
+def _hyphenated(word: str, lang: str) -> str:
+    if lang == "ky":
+        return SOFT_HYPHEN.join(kyrgyz_syllables(word))
+    return _russian().inserted(word, hyphen=SOFT_HYPHEN)
+
+
+_KY_VOWELS = frozenset("аеёиоөуүыэюяАЕЁИОӨУҮЫЭЮЯ")
+_KY_SIGNS = frozenset("ьъЬЪ")
+
+
+def kyrgyz_syllables(word: str) -> list[str]:
+    """Split a Kyrgyz word where a line may break: before the last consonant between two
+    vowels (a long vowel, «оо», «үү», is one), keeping two letters at least on each side.
+
+    «коопсуздугун» → кооп-суз-ду-гун, «башкармалыгынын» → баш-кар-ма-лы-гы-нын.
+    """
+    nuclei = []  # (start, end) of each vowel or long vowel
+    i = 0
+    while i < len(word):
+        if word[i] in _KY_VOWELS:
+            end = i + 1
+            if end < len(word) and word[end].lower() == word[i].lower():
+                end += 1
+            nuclei.append((i, end))
+            i = end
+        else:
+            i += 1
+    cuts = []
+    for (_, end), (start, _) in zip(nuclei, nuclei[1:], strict=False):
+        consonants = start - end
+        if consonants == 0:
+            continue  # two different vowels side by side: not split
+        cut = start - 1
+        while cut > end and word[cut] in _KY_SIGNS:
+            cut -= 1  # a soft or hard sign stays with the consonant before it
+        cuts.append(cut)
+    cuts = [c for c in cuts if c >= 2 and len(word) - c >= 2]
+    return [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True)]
