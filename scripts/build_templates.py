@@ -7,6 +7,7 @@ is how they were first made and remakes them after a layout change:
 
 from __future__ import annotations
 
+from copy import deepcopy
 from io import BytesIO
 from pathlib import Path
 
@@ -40,7 +41,77 @@ def base_document() -> Document:
     rpr.append(lang)
     pf = style.paragraph_format
     pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(0), 1.0
+    number_pages(doc.sections[0])
     return doc
+
+
+# Pages are numbered as office-work rules ask (GOST R 7.0.97 §6.3, the usual analogue): from
+# the second page on, in the middle of the top margin. Each language part is a section of its
+# own, numbered from 1, so the Russian text of a bilingual file reads as a document by itself.
+PAGE_NUMBER_PT = 12
+_AFTER_PGNUMTYPE = (
+    "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection",
+    "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings",
+)  # fmt: skip
+
+
+def number_pages(section) -> None:
+    """A centred PAGE field in the header; an empty header on the first page of the section."""
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = header.add_run("1")
+    run.font.size = Pt(PAGE_NUMBER_PT)
+    field.append(run._r)
+    header._p.append(field)
+    section.first_page_header.is_linked_to_previous = False
+    starts_part(section, True)
+
+
+def starts_part(section, first: bool) -> None:
+    """Mark a section as the first of a language part (no number on its first page, numbers
+    from 1) or as one that goes on numbering the part's pages."""
+    section.different_first_page_header_footer = first
+    sect_pr = section._sectPr
+    for old in sect_pr.findall(qn("w:pgNumType")):
+        sect_pr.remove(old)
+    if first:
+        number_type = OxmlElement("w:pgNumType")
+        number_type.set(qn("w:start"), "1")
+        after = next((c for c in sect_pr if c.tag in {qn(t) for t in _AFTER_PGNUMTYPE}), None)
+        if after is None:
+            sect_pr.append(number_type)
+        else:
+            after.addprevious(number_type)
+
+
+def end_of_part(doc) -> None:
+    """End a language part with a section break, but after the last part (the document's
+    final section ends there)."""
+    para(doc, "{%p if not loop.last %}")
+    doc.add_section(WD_SECTION.NEW_PAGE)
+    # The paragraph that carries the break: as small as can be, never a page of its own.
+    mark = doc.element.body.findall(qn("w:p"))[-1]
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    rpr.append(size)
+    mark.get_or_add_pPr().append(rpr)
+    para(doc, "{%p endif %}")
+
+
+def share_headers(doc) -> None:
+    """Give every section the header references of the first (python-docx leaves the later
+    ones to inherit them, which a one-part document, having no earlier section, cannot)."""
+    body = doc.element.body
+    sections = body.findall(f"{qn('w:p')}/{qn('w:pPr')}/{qn('w:sectPr')}") + [body.sectPr]
+    references = sections[0].findall(qn("w:headerReference"))
+    for sect_pr in sections[1:]:
+        for old in sect_pr.findall(qn("w:headerReference")):
+            sect_pr.remove(old)
+        for reference in reversed(references):
+            sect_pr.insert(0, deepcopy(reference))
 
 
 def no_borders(table) -> None:
@@ -144,6 +215,17 @@ def cant_split(row) -> None:
     tr_pr.append(el)
 
 
+def keep_row_with_next(row, expr: str | None = None) -> None:
+    """Keep a table row on the page of what follows it (Word: «keep with next» on every
+    paragraph of the row); `expr`, a template expression, decides it per rendered row."""
+    for cell in row.cells:
+        for p in cell.paragraphs:
+            if expr is None:
+                p.paragraph_format.keep_with_next = True
+            else:
+                templated_flag(p, "keep_with_next", expr)
+
+
 def repeat_header(row) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
@@ -181,7 +263,7 @@ def working_group_order() -> None:
     loop_lines(head.cell(0, 1), "letterhead_ru")
     bottom_rule(para(doc, size=6))
     para(doc, "{%p for part in parts %}")
-    act = para(
+    para(
         doc,
         "{{ part.act_word }}",
         bold=True,
@@ -191,9 +273,6 @@ def working_group_order() -> None:
         spacing=60,
         size=16,
     )
-    # Each language after the first starts on a new page (a break property, not a break
-    # paragraph, so that a full page never leaves an empty one behind).
-    page_break_before(act, "{{ 'false' if loop.first else 'true' }}")
     line = doc.add_table(rows=1, cols=3)
     no_borders(line)
     fixed_widths(line, [65, 45, 55])
@@ -273,7 +352,9 @@ def working_group_order() -> None:
     cell_text(sec.cell(0, 0), "{{ part.secretary_position }}", size=12)
     cell_text(sec.cell(0, 1), "{{ part.secretary_name }}", size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
     para(doc, "{%p endif %}")
+    end_of_part(doc)
     para(doc, "{%p endfor %}")
+    share_headers(doc)
     doc.core_properties.title = "Working group order"
     doc.core_properties.author = "docgen-kg"
     doc.save(OUT / "working-group-order.docx")
@@ -368,9 +449,6 @@ def approval_blocks(doc) -> None:
 
 
 def plan_title_page(doc) -> None:
-    # The first page of the second language starts a page (a break property, not a paragraph).
-    start = para(doc, "", size=2)
-    templated_flag(start, "page_break_before", "{{ 'false' if loop.first else 'true' }}")
     approval_blocks(doc)
     para(
         doc,
@@ -497,7 +575,8 @@ def plan_budget_monitoring_indicators(doc) -> None:
     group = indicators.rows[2]
     cant_split(group)
     heading = group.cells[0].merge(group.cells[-1])
-    cell_text(heading, "{{ group.heading }}", bold=True, size=11)
+    # The last indicator row stays on the page of the agreement block that signs the plan.
+    cell_text(heading, "{% set last_group = loop.last %}{{ group.heading }}", bold=True, size=11)
     row_loop(indicators, 3, "{%tr for row in group.rows %}", "{%tr endfor %}")
     for cell, key in zip(
         indicators.rows[4].cells,
@@ -506,6 +585,10 @@ def plan_budget_monitoring_indicators(doc) -> None:
     ):
         align = None if key == "name" else WD_ALIGN_PARAGRAPH.CENTER
         cell_text(cell, f"{{{{ row.{key} }}}}", size=11, align=align)
+    keep_row_with_next(
+        indicators.rows[4],
+        "{{ 'true' if part.agreed and last_group and loop.last else 'false' }}",
+    )
     cell_text(indicators.cell(6, 0), "{%tr endfor %}")
 
     para(doc, "{%p if part.agreed %}")
@@ -520,6 +603,7 @@ def plan_budget_monitoring_indicators(doc) -> None:
     p.paragraph_format.space_before = Pt(12)
     p = cell_text(name, "{{ person.name }}", size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
     p.paragraph_format.space_before = Pt(12)
+    keep_row_with_next(agreed.rows[1], "{{ 'false' if loop.last else 'true' }}")
     para(doc, "{%p endif %}")
 
 
@@ -527,11 +611,15 @@ def joint_plan() -> None:
     doc = base_document()
     para(doc, "{%p for part in parts %}")
     plan_title_page(doc)
-    set_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    landscape = doc.add_section(WD_SECTION.NEW_PAGE)
+    set_page(landscape, landscape=True)
+    starts_part(landscape, False)
     plan_problems(doc)
     set_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
     plan_budget_monitoring_indicators(doc)
+    end_of_part(doc)
     para(doc, "{%p endfor %}")
+    share_headers(doc)
     doc.core_properties.title = "Joint plan"
     doc.core_properties.author = "docgen-kg"
     doc.save(OUT / "joint-plan.docx")
@@ -576,7 +664,6 @@ def annual_report() -> None:
     para(doc, "{%p for part in parts %}")
     addressee = para(doc, "{{ part.addressee }}", bold=True)
     addressee.paragraph_format.left_indent = Mm(95)
-    templated_flag(addressee, "page_break_before", "{{ 'false' if loop.first else 'true' }}")
     para(
         doc,
         "{{ part.title }}",
@@ -694,8 +781,15 @@ def annual_report() -> None:
     para(doc, "{{ part.labels.narrative_heading }}", bold=True, space_before=12, space_after=6,
          keep_next=True)  # fmt: skip
     para(doc, "{%p for section in part.narrative %}")
+    para(doc, "{%p set last_section = loop.last %}")
     para(doc, "{{ section.heading }}", bold=True, size=13, space_before=6, keep_next=True)
-    lines_paragraphs(doc, "section.paragraphs", align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+    para(doc, "{%p for line in section.paragraphs %}")
+    line = para(doc, "{{ line }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+    # The last lines of the text stay on the page of the signature (never a signature alone).
+    templated_flag(
+        line, "keep_with_next", "{{ 'true' if last_section and loop.last else 'false' }}"
+    )
+    para(doc, "{%p endfor %}")
     para(doc, "{%p endfor %}")
 
     # Date and signature of the working group leader.
@@ -709,7 +803,9 @@ def annual_report() -> None:
     cell_text(sign.cell(0, 1), "_____________", align=WD_ALIGN_PARAGRAPH.CENTER)
     cell_text(sign.cell(0, 2), "{{ part.signatory_name }}", bold=True,
               align=WD_ALIGN_PARAGRAPH.RIGHT)  # fmt: skip
+    end_of_part(doc)
     para(doc, "{%p endfor %}")
+    share_headers(doc)
     doc.core_properties.title = "Annual implementation report"
     doc.core_properties.author = "docgen-kg"
     doc.save(OUT / "annual-report.docx")

@@ -62,3 +62,26 @@ def page_break_before(document) -> list[str]:
         if el is not None and el.get(qn("w:val"), "true") in ("true", "1", "on"):
             found.append(as_read(p.text))
     return found
+
+
+def section_starts(document) -> list[str]:
+    """The first text of each section (a paragraph's, or a table's first cell)."""
+    starts, starting = [], True
+    for block, child in zip(blocks(document), document.element.body.iterchildren(), strict=False):
+        text = block if isinstance(block, str) else (block[0][0] if block and block[0] else "")
+        if starting and text.strip():
+            starts.append(text)
+            starting = False
+        if child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            starting = True
+    return starts
+
+
+def numbered_from_one_after_first_page(section) -> bool:
+    """The section numbers its pages from 1 and shows no number on its first page."""
+    number_type = section._sectPr.find(qn("w:pgNumType"))
+    return (
+        section.different_first_page_header_footer
+        and number_type is not None
+        and number_type.get(qn("w:start")) == "1"
+    )

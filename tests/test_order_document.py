@@ -6,7 +6,15 @@ import pytest
 
 from service.errors import InvalidInput
 from service.generation import generate_document
-from tests.docx_reading import all_text, open_docx, page_break_before, paragraphs, tables
+from tests.docx_reading import (
+    all_text,
+    numbered_from_one_after_first_page,
+    open_docx,
+    page_break_before,
+    paragraphs,
+    section_starts,
+    tables,
+)
 
 KIND = "working-group-order"
 
@@ -108,13 +116,17 @@ def test_both_languages_kyrgyz_first_under_one_letterhead(order_input):
         "Кыргызская Республика", "Баткенская область", "Кадамжайский район",
         "Уч-Коргонский айыл окмоту",
     ]  # fmt: skip
-    # The Kyrgyz appendix, the Russian order and the Russian appendix each start a page.
+    # Each appendix starts a page; the Russian order starts a section of its own whose pages
+    # are numbered from 1, with no number on its first page, like the Kyrgyz one.
     assert page_break_before(doc) == [
         "Үч-Коргон айыл өкмөтүнүн 2015-жылдын 26-июнундагы №\u00a003-12/146-Б буйругуна тиркеме",
-        "РАСПОРЯЖЕНИЕ",
         "Приложение к распоряжению Уч-Коргонского айыл окмоту "
         "от 26 июня 2015\u00a0г. №\u00a003-12/146-Б",
     ]
+    assert [start.split("\n")[0] for start in section_starts(doc)] == [
+        "Кыргыз Республикасы", "РАСПОРЯЖЕНИЕ",
+    ]  # fmt: skip
+    assert all(numbered_from_one_after_first_page(s) for s in doc.sections)
 
 
 def test_appendix_table_roles_in_seed_order(order_input):

@@ -12,7 +12,14 @@ from docx.table import Table
 
 from service.generation import generate_document, load_input
 from tests.conftest import EXAMPLES
-from tests.docx_reading import all_text, as_read, open_docx, paragraphs, tables
+from tests.docx_reading import (
+    all_text,
+    as_read,
+    numbered_from_one_after_first_page,
+    open_docx,
+    paragraphs,
+    tables,
+)
 
 KIND = "joint-plan"
 
@@ -373,12 +380,17 @@ def test_both_languages_kyrgyz_first(plan_input):
 
 @pytest.mark.parametrize(
     ("language", "orientations"),
-    [("ru", "PLP"), ("ky", "PLP"), ("ky+ru", "PLPLP")],
+    [("ru", "PLP"), ("ky", "PLP"), ("ky+ru", "PLPPLP")],
 )
 def test_activity_tables_are_in_landscape_sections(plan_input, language, orientations):
     doc = render(plan_input, language)
     sections = doc.sections
     assert "".join("L" if s.page_width > s.page_height else "P" for s in sections) == orientations
+    # Each language part starts with its title page, numbered from 1 (no number printed on
+    # it); the landscape and the last sections go on numbering.
+    first_of_part = [numbered_from_one_after_first_page(s) for s in sections]
+    assert first_of_part == [c == "P" and (i == 0 or orientations[i - 1] == "P")
+                             for i, c in enumerate(orientations)]  # fmt: skip
     for section in sections:
         landscape = section.page_width > section.page_height
         size = (round(section.page_width.mm), round(section.page_height.mm))

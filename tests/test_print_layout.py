@@ -250,21 +250,10 @@ def printed(tmp_path_factory) -> dict[tuple[str, str], Printed]:
     return result
 
 
-def xfail_mark(reason: str):
-    """A known defect of the document: the check's assertion fails (a missing tool still errors)."""
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
-
-
-def cases(kinds=tuple(EXAMPLE_FILES), languages=LANGUAGES, xfail: dict | None = None):
-    """(kind, language) parameters; `xfail` marks the cases with a known document defect."""
-    xfail = xfail or {}
+def cases(kinds=tuple(EXAMPLE_FILES), languages=LANGUAGES):
+    """(kind, language) parameters."""
     return [
-        pytest.param(
-            kind,
-            language,
-            id=f"{kind}-{language}",
-            marks=[xfail_mark(xfail[kind, language])] if (kind, language) in xfail else [],
-        )
+        pytest.param(kind, language, id=f"{kind}-{language}")
         for kind in kinds
         for language in languages
     ]
@@ -424,21 +413,7 @@ def test_no_word_is_broken_across_lines(printed, kind, language):
     assert not broken, "words broken across lines:\n" + "\n".join(broken)
 
 
-@pytest.mark.parametrize(
-    ("kind", "language"),
-    cases(
-        xfail={
-            ("annual-report", language): "the report's closing block (date, «Руководитель "
-            "рабочей группы ____ М.К. Якубова») is alone on the last page of each language"
-            for language in LANGUAGES
-        }
-        | {
-            ("joint-plan", language): "the plan's agreement block («СОГЛАСОВАНО:» / "
-            "«МАКУЛДАШЫЛДЫ:», ____ Р.О. Турсуналиева) is alone on the last page of each language"
-            for language in LANGUAGES
-        }
-    ),
-)
+@pytest.mark.parametrize(("kind", "language"), cases())
 def test_closing_signature_is_not_alone_on_its_page(printed, kind, language):
     """Office-work rules: a signature is never carried to a page without the text it signs."""
     alone = []
@@ -481,3 +456,23 @@ def test_stamp_place_under_the_heads_signature(printed, kind, language):
                 and stamp.x0 < signature.x1
                 for signature in page.words
             ), f"{STAMP[part]} on page {page.number} is not under a signature line"
+
+
+TOP_MARGIN = 20 / 25.4 * 72  # points: every section of the three templates has 20 mm
+
+
+@pytest.mark.parametrize(("kind", "language"), cases())
+def test_pages_are_numbered_from_the_second_in_the_middle_of_the_top_margin(
+    printed, kind, language
+):
+    """Office-work rules: no number on the first page; from the second, centred at the top.
+    Each language part of a bilingual document is numbered by itself."""
+    for part, pages in language_parts(printed, kind, language):
+        for number, page in enumerate(pages, start=1):
+            in_margin = [word for word in page.words if word.y1 <= TOP_MARGIN]
+            expected = [] if number == 1 else [str(number)]
+            assert [word.text for word in in_margin] == expected, (part, page.number)
+            for word in in_margin:
+                assert abs((word.x0 + word.x1) / 2 - page.width / 2) < 0.06 * page.width, (
+                    f"{part} page {page.number}: the number stands off the middle"
+                )

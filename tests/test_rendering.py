@@ -32,6 +32,7 @@ from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedE
 from lxml import etree
 
 from service import rendering
+from service.documents.typography import polish_context
 from service.generation import KINDS, load_input
 from service.rendering import TEMPLATE_DIR, render_docx, render_file
 from tests.docx_reading import all_text, open_docx, tables
@@ -105,6 +106,19 @@ def parsed_bodies(monkeypatch) -> list[str]:
 @pytest.mark.parametrize("language", ["ky+ru", "ru", "ky"])
 def test_order_is_what_docxtpl_makes(language):
     assert_same_as_docxtpl(TEMPLATE_DIR / f"{ORDER}.docx", order_context(language))
+
+
+@pytest.mark.parametrize(
+    ("kind", "example"),
+    [("joint-plan", "uch-korgon-plan"), ("annual-report", "uch-korgon-report")],
+)
+@pytest.mark.parametrize("language", ["ky+ru", "ru", "ky"])
+def test_plan_and_report_are_what_docxtpl_makes(kind, example, language):
+    payload = json.loads((ROOT / "examples" / f"{example}.json").read_text("utf-8"))
+    payload["language"] = language
+    spec = KINDS[kind]
+    context = polish_context(spec.build_context(load_input(kind, payload)))
+    assert_same_as_docxtpl(TEMPLATE_DIR / f"{spec.template}.docx", context)
 
 
 def test_order_with_empty_tables_is_what_docxtpl_makes():
