@@ -123,7 +123,8 @@ def _activity(t: Phrases, plan: JointPlan, number: str, activity: Activity, lang
 def _indicator_line(indicator: Indicator, lang: str) -> str:
     return (
         f"{indicator.ref}. {indicator.name[lang]} ({indicator.unit[lang]}): "
-        f"{format_number(indicator.baseline)} → {format_number(indicator.target)}"
+        # «14 → 8» stays on one line.
+        f"{format_number(indicator.baseline)}\u00a0→\u00a0{format_number(indicator.target)}"
     )
 
 
