@@ -252,6 +252,18 @@ def loop_lines(cell, expr: str, *, bold=True, size=12) -> None:
     cell.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
+def composition_table(doc, rows: str) -> None:
+    """A table of the working group's composition: number, name, position and role."""
+    table = doc.add_table(rows=3, cols=3)
+    grid_borders(table)
+    fixed_widths(table, [12, 50, 103])
+    cell_text(table.cell(0, 0), f"{{%tr for row in {rows} %}}")
+    for index, key in enumerate(("number", "name", "description")):
+        cell_text(table.cell(1, index), f"{{{{ row.{key} }}}}", size=12)
+    cant_split(table.rows[1])
+    cell_text(table.cell(2, 0), "{%tr endfor %}")
+
+
 def working_group_order() -> None:
     doc = base_document()
     text_width = 165  # 210 - 30 - 15 mm
@@ -319,29 +331,12 @@ def working_group_order() -> None:
         space_before=18,
         space_after=12,
     )
-    widths = [12, 50, 103]
-    officers = doc.add_table(rows=3, cols=3)
-    grid_borders(officers)
-    fixed_widths(officers, widths)
-    cell_text(officers.cell(0, 0), "{%tr for row in part.officers %}")
-    cell_text(officers.cell(1, 0), "{{ row.number }}", size=12)
-    cell_text(officers.cell(1, 1), "{{ row.name }}", size=12)
-    cell_text(officers.cell(1, 2), "{{ row.description }}", size=12)
-    cant_split(officers.rows[1])
-    cell_text(officers.cell(2, 0), "{%tr endfor %}")
+    composition_table(doc, "part.officers")
     para(doc, "{%p if part.members %}")
     para(
         doc, "{{ part.members_heading }}", bold=True, space_before=6, space_after=6, keep_next=True
     )
-    members = doc.add_table(rows=3, cols=3)
-    grid_borders(members)
-    fixed_widths(members, widths)
-    cell_text(members.cell(0, 0), "{%tr for row in part.members %}")
-    cell_text(members.cell(1, 0), "{{ row.number }}", size=12)
-    cell_text(members.cell(1, 1), "{{ row.name }}", size=12)
-    cell_text(members.cell(1, 2), "{{ row.description }}", size=12)
-    cant_split(members.rows[1])
-    cell_text(members.cell(2, 0), "{%tr endfor %}")
+    composition_table(doc, "part.members")
     para(doc, "{%p endif %}")
     para(doc, "{%p if part.secretary_name %}")
     para(doc, "", space_before=18)

@@ -120,6 +120,18 @@ def _activity(t: Phrases, plan: JointPlan, number: str, activity: Activity, lang
     return {"number": number} | {key: hyphenate(text, lang) for key, text in cells.items()}
 
 
+def order_reference(t: Phrases, plan: JointPlan) -> str:
+    """«The working group was established by the order of 26 June 2015 No. 03-12/146-Б.»"""
+    reference = plan.working_group_order
+    if reference is None:
+        return ""
+    return t.gettext(
+        "The working group was established by the order {date} No. {number}.",
+        date=attributive_date(t, reference.date),
+        number=reference.number,
+    )
+
+
 def _indicator_line(indicator: Indicator, lang: str) -> str:
     return (
         f"{indicator.ref}. {indicator.name[lang]} ({indicator.unit[lang]}): "
@@ -293,7 +305,6 @@ def _label_texts(t: Phrases) -> dict[str, str]:
 
 def _part(plan: JointPlan, lang: str) -> dict:
     t = Phrases(lang)
-    reference = plan.working_group_order
     return {
         "lang": lang,
         "labels": _labels(t),
@@ -308,13 +319,7 @@ def _part(plan: JointPlan, lang: str) -> dict:
             for person in plan.approvers.in_order()
         ],
         "title": _title(t, plan, lang),
-        "order_reference": t.gettext(
-            "The working group was established by the order {date} No. {number}.",
-            date=attributive_date(t, reference.date),
-            number=reference.number,
-        )
-        if reference is not None
-        else "",
+        "order_reference": order_reference(t, plan),
         "baseline_summary": plan.baseline_study.summary[lang],
         "baseline_sources": _dashed(plan.baseline_study.sources, lang),
         "problems": [

@@ -18,10 +18,10 @@ from typing import Any
 
 from service.documents import kyrgyz, russian
 from service.documents.chart import BudgetBars, ChartData, IndicatorBar, render_chart
-from service.documents.dates import attributive_date, long_date
+from service.documents.dates import long_date
 from service.documents.forms import body_forms
 from service.documents.money import format_amount, format_number
-from service.documents.plan import DASH, SOURCE_PHRASES, _deadline, _period
+from service.documents.plan import DASH, SOURCE_PHRASES, _deadline, _period, order_reference
 from service.documents.typography import hyphenate
 from service.domain.common import Bilingual
 from service.domain.plan import JointPlan
@@ -255,7 +255,6 @@ def _label_texts(t: Phrases) -> dict[str, str]:
 def _part(report: AnnualReport, lang: str) -> dict:
     t = Phrases(lang)
     plan = report.plan
-    reference = plan.working_group_order
     problems = report.problems
     forms = body_forms(plan.issuer.body, plan.issuer.forms)
     return {
@@ -274,13 +273,7 @@ def _part(report: AnnualReport, lang: str) -> dict:
             kenesh=_kenesh(report, lang),
             body=forms.ru_genitive if lang == "ru" else forms.ky_genitive,
         ),
-        "order_reference": t.gettext(
-            "The working group was established by the order {date} No. {number}.",
-            date=attributive_date(t, reference.date),
-            number=reference.number,
-        )
-        if reference is not None
-        else "",
+        "order_reference": order_reference(t, plan),
         "summary_rows": [
             _summary_row(
                 t.gettext(
