@@ -101,6 +101,38 @@ def end_of_part(doc) -> None:
     para(doc, "{%p endif %}")
 
 
+_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
+def tag_language(element, value: str) -> None:
+    """Give every run under `element` the language `value` (a tag, or template code giving one),
+    so that Word checks the spelling of each text in its own language."""
+    for run in element.iter(qn("w:r")):
+        rpr = run.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            run.insert(0, rpr)
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), value)
+        after = next((c for c in rpr if c.tag in {qn(t) for t in _AFTER_LANG}), None)
+        if after is None:
+            rpr.append(lang)
+        else:
+            after.addprevious(lang)
+
+
+def tag_parts(doc) -> None:
+    """Each language part's runs, everything from the `parts` loop on, in the part's language."""
+    children = list(doc.element.body.iterchildren())
+    start = next(
+        i
+        for i, child in enumerate(children)
+        if "{%p for part in parts %}" in "".join(child.itertext())
+    )
+    for child in children[start:]:
+        tag_language(child, "{{ part.locale }}")
+
+
 def share_headers(doc) -> None:
     """Give every section the header references of the first (python-docx leaves the later
     ones to inherit them, which a one-part document, having no earlier section, cannot)."""
@@ -273,6 +305,8 @@ def working_group_order() -> None:
     fixed_widths(head, [text_width / 2, text_width / 2])
     loop_lines(head.cell(0, 0), "letterhead_ky")
     loop_lines(head.cell(0, 1), "letterhead_ru")
+    tag_language(head.cell(0, 0)._tc, "ky-KG")
+    tag_language(head.cell(0, 1)._tc, "ru-RU")
     bottom_rule(para(doc, size=6))
     para(doc, "{%p for part in parts %}")
     para(
@@ -350,6 +384,7 @@ def working_group_order() -> None:
     end_of_part(doc)
     para(doc, "{%p endfor %}")
     share_headers(doc)
+    tag_parts(doc)
     doc.core_properties.title = "Working group order"
     doc.core_properties.author = "docgen-kg"
     doc.save(OUT / "working-group-order.docx")
@@ -615,6 +650,7 @@ def joint_plan() -> None:
     end_of_part(doc)
     para(doc, "{%p endfor %}")
     share_headers(doc)
+    tag_parts(doc)
     doc.core_properties.title = "Joint plan"
     doc.core_properties.author = "docgen-kg"
     doc.save(OUT / "joint-plan.docx")
@@ -801,6 +837,7 @@ def annual_report() -> None:
     end_of_part(doc)
     para(doc, "{%p endfor %}")
     share_headers(doc)
+    tag_parts(doc)
     doc.core_properties.title = "Annual implementation report"
     doc.core_properties.author = "docgen-kg"
     doc.save(OUT / "annual-report.docx")

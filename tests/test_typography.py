@@ -1,10 +1,11 @@
-"""Document numbers and years never split across printed lines."""
+"""How text is set: numbers and years kept on one line, long words hyphenated, languages tagged."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from docx.oxml.ns import qn
 
 from service.documents.typography import SOFT_HYPHEN, hyphenate, polish, polish_context
 from service.generation import generate_document
@@ -73,3 +74,28 @@ def test_narrow_plan_columns_are_hyphenated_and_the_rest_is_not():
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert any("не\u00adсо\u00adвер\u00adшен\u00adно\u00adлет\u00adних" in c for c in cells)
     assert not any(SOFT_HYPHEN in p.text for p in document.paragraphs)  # body text, titles
+
+
+@pytest.mark.parametrize(
+    ("kind", "example"),
+    [
+        ("working-group-order", "uch-korgon-order"),
+        ("joint-plan", "uch-korgon-plan"),
+        ("annual-report", "uch-korgon-report"),
+    ],
+)
+def test_every_text_is_tagged_with_its_language(kind, example):
+    """Word checks the spelling of the Kyrgyz text as Kyrgyz, of the Russian as Russian."""
+    payload = json.loads((EXAMPLES / f"{example}.json").read_text(encoding="utf-8"))
+    document = open_docx(generate_document(kind, payload).content)
+    languages = {"ky-KG": [], "ru-RU": []}
+    for run in document.element.body.iter(qn("w:r")):
+        text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+        lang = run.find(f"{qn('w:rPr')}/{qn('w:lang')}")
+        if text.strip():
+            assert lang is not None, text
+            languages[lang.get(qn("w:val"))].append(text)
+    kyrgyz, russian = " ".join(languages["ky-KG"]), " ".join(languages["ru-RU"])
+    assert all(letter in kyrgyz for letter in "ңөү")
+    assert not any(letter in russian for letter in "ңөүҢӨҮ")
+    assert len(russian) > 1000 and len(kyrgyz) > 1000
