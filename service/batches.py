@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import logging
 import uuid
 import zipfile
 from collections import Counter
@@ -17,15 +18,21 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from service import generation
+from service import generation, registry
 from service.errors import InvalidInput, NotFound, NotReady, flatten_errors, translate_errors
 from service.jobs import Scope
 from service.models import Batch, BatchItem, Blob, DocumentRecord, Status, utcnow
+from service.spreadsheets import csv_bytes, xlsx_bytes
 
 INVALID = "invalid"
+INTERNAL_ITEM_ERROR = "Internal error while recording this item; submit it again."
+
+log = logging.getLogger(__name__)
+
 # Per-item columns of the upload template: the fields that differ between municipalities.
 PERSON = ("name", "gender", "position.ky", "position.ru")
 TEMPLATE_COLUMNS = {
@@ -72,8 +79,12 @@ def create(
     *,
     title: str = "",
     all_or_nothing: bool = False,
+    rows: list[int] | None = None,
 ) -> str:
     """Record a batch and a job per valid item; return the batch id.
+
+    `rows` numbers the items as the user sees them (an upload's spreadsheet rows); by default
+    they are numbered from 1.
 
     Items are recorded in chunks, each committed and enqueued before the next is checked, so
     workers start at once and progress shows while a large batch is still being read. With
@@ -89,7 +100,7 @@ def create(
         shared=shared,
         item_count=len(items),
     )
-    rows = list(enumerate(items, start=1))
+    rows = list(zip(rows or range(1, len(items) + 1), items, strict=True))
     if all_or_nothing:
         with db.session() as session:
             session.add(batch)
@@ -106,6 +117,10 @@ def create(
     for start in range(0, len(rows), CHUNK):
         with db.session() as session:
             created, _invalid = _add_items(session, scope, batch, rows[start : start + CHUNK])
+            if session.scalar(select(Batch.cancelled_at).where(Batch.id == batch.id)):
+                # Cancelled while still being read: the rest is recorded, and cancelled.
+                _cancel_queued(session, created)
+                created = []
         for document_id in created:
             enqueue(document_id)
     return batch.id
@@ -125,6 +140,13 @@ def _add_items(session: Session, scope: Scope, batch: Batch, rows) -> tuple[list
             created.append(submission.record.id)
         except InvalidInput as err:
             item.errors = flatten_errors(err.errors)
+            invalid[str(row)] = item.errors
+        except SQLAlchemyError:
+            raise  # the database is down or refuses: the whole request fails, and says so
+        except Exception:
+            # A defect, not the user's: this item is refused, the others go on.
+            log.exception("batch item could not be recorded", extra={"row": row})
+            item.errors = {"_body": [INTERNAL_ITEM_ERROR]}
             invalid[str(row)] = item.errors
         session.add(item)
     session.flush()
@@ -181,10 +203,21 @@ def describe(session: Session, scope: Scope, batch_id: str) -> dict:
 
 
 def cancel(session: Session, scope: Scope, batch_id: str) -> int:
-    """Cancel the items not yet started; return how many were cancelled."""
+    """Cancel the items not yet started (and those still to be read); return how many were
+    cancelled. A finished batch stays as it is."""
     batch = get(session, scope, batch_id)
-    batch.cancelled_at = batch.cancelled_at or utcnow()
     documents = select(BatchItem.document_id).where(BatchItem.batch_id == batch.id)
+    cancelled = _cancel_queued(session, documents)
+    recorded = session.scalar(
+        select(func.count()).select_from(BatchItem).where(BatchItem.batch_id == batch.id)
+    )
+    if cancelled or recorded < batch.item_count:
+        batch.cancelled_at = batch.cancelled_at or utcnow()
+    return cancelled
+
+
+def _cancel_queued(session: Session, documents) -> int:
+    """Cancel those of `documents` (ids, or a query of them) no worker has started."""
     result = session.execute(
         update(DocumentRecord)
         .where(DocumentRecord.id.in_(documents), DocumentRecord.status == Status.QUEUED)
@@ -206,20 +239,18 @@ def archive(session: Session, scope: Scope, batch_id: str, lang: str = "en") -> 
         unfinished = len(pending) + batch.item_count - len(items)
         raise BatchNotReady(unfinished=unfinished, total=batch.item_count)
     out = io.BytesIO()
-    manifest = io.StringIO()
-    writer = csv.writer(manifest)
-    writer.writerow(MANIFEST_COLUMNS)
+    manifest = []
     # A .docx is compressed already: stored as it is, the archive is made at copying speed.
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive_file:
         for item, record in items:
             number = record.input.get("number", "") if record else ""
-            municipality = _municipality_name(record) if record else ""
+            municipality = _municipality_name(session, scope, item, record)
             name = ""
             if record is not None and record.status == Status.DONE:
-                name = f"{item.row:04d}_{record.filename}"
+                name = _archive_name(item.row, municipality, record.filename)
                 data = session.scalar(select(Blob.data).where(Blob.key == record.output_key))
                 archive_file.writestr(name, data)
-            writer.writerow(
+            manifest.append(
                 [
                     item.row,
                     municipality,
@@ -230,13 +261,34 @@ def archive(session: Session, scope: Scope, batch_id: str, lang: str = "en") -> 
                     _error_text(item_errors(item, record), lang),
                 ]
             )
-        archive_file.writestr("manifest.csv", "\ufeff" + manifest.getvalue())
+        archive_file.writestr("manifest.csv", csv_bytes(MANIFEST_COLUMNS, manifest))
     return out.getvalue(), f"batch-{batch.kind}-{batch.id[:8]}.zip"
 
 
-def _municipality_name(record: DocumentRecord) -> str:
-    body = (record.input.get("issuer") or {}).get("body") or {}
-    return body.get("ru") or body.get("ky") or ""
+def _municipality_name(
+    session: Session, scope: Scope, item: BatchItem, record: DocumentRecord | None
+) -> str:
+    """The issuing body of an item: from its document, or (a refused item) from its fields."""
+    fields = record.input if record is not None else item.fields
+    issuer = fields.get("issuer") if isinstance(fields, dict) else None
+    body = issuer.get("body") if isinstance(issuer, dict) else None
+    if isinstance(body, dict) and (body.get("ru") or body.get("ky")):
+        return str(body.get("ru") or body.get("ky"))
+    reference = fields.get("municipality_id") if isinstance(fields, dict) else None
+    if isinstance(reference, str):
+        try:
+            name = registry.get(session, scope, reference).data["name"]
+            return name.get("ru") or name.get("ky") or ""
+        except NotFound:
+            pass
+    return ""
+
+
+def _archive_name(row: int, municipality: str, filename: str) -> str:
+    """The row, who, then what: «0001_Муниципальное_территориальное_управление_№_21_
+    Распоряжение_01-07_31_2018-03-12.docx»."""
+    who = generation.safe_name(municipality, 60)
+    return f"{row:04d}_{who}_{filename}" if who else f"{row:04d}_{filename}"
 
 
 def item_errors(item: BatchItem, record: DocumentRecord | None) -> dict[str, list[str]] | None:
@@ -259,19 +311,11 @@ def _error_text(errors: dict[str, list[str]] | None, lang: str) -> str:
 
 def template_csv(kind: str) -> bytes:
     """The upload template of `kind`: a header row of the per-item columns."""
-    columns = _columns(kind)
-    return ("\ufeff" + ",".join(columns) + "\r\n").encode("utf-8")
+    return csv_bytes(_columns(kind), [])
 
 
 def template_xlsx(kind: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.active.title = kind[:31]
-    book.active.append(_columns(kind))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(_columns(kind), [], title=kind)
 
 
 def _columns(kind: str) -> list[str]:
@@ -284,21 +328,22 @@ def _columns(kind: str) -> list[str]:
         ) from None
 
 
-def items_from_table(content: bytes, filename: str) -> list[dict]:
-    """Read a CSV or XLSX upload: a header of dotted paths (members.0.name), a row per item."""
-    if filename.lower().endswith(".xlsx"):
-        rows = _xlsx_rows(content)
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput(errors={"file": ["The CSV file must be UTF-8."]}) from None
-        rows = list(csv.reader(io.StringIO(text)))
+def items_from_table(content: bytes, filename: str) -> tuple[list[dict], list[int]]:
+    """Read a CSV or XLSX upload: a header of dotted paths (members.0.name), a row per item.
+
+    Returns the items and, for each, its row in the spreadsheet (the header is row 1; empty
+    rows are skipped but counted), so that errors point where the user looks.
+    """
+    name = filename.lower()
+    if name.endswith(".xls"):
+        raise InvalidInput(errors={"file": [OLD_EXCEL_ERROR]})
+    rows = _xlsx_rows(content) if name.endswith(".xlsx") else _csv_rows(content)
     if not rows:
         raise InvalidInput(errors={"file": ["The file is empty."]})
-    header = [h.strip() for h in rows[0]]
-    items = []
-    for values in rows[1:]:
+    header = [str(h).strip() for h in rows[0]]
+    _check_header(header)
+    items, numbers = [], []
+    for number, values in enumerate(rows[1:], start=2):
         if not any(str(v).strip() for v in values):
             continue
         item: dict = {}
@@ -307,7 +352,39 @@ def items_from_table(content: bytes, filename: str) -> list[dict]:
             if path and value:
                 _put(item, path.split("."), value)
         items.append(_lists(item))
-    return items
+        numbers.append(number)
+    return items, numbers
+
+
+OLD_EXCEL_ERROR = "Excel 97–2003 files (.xls) cannot be read; save the sheet as .xlsx or CSV."
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(errors={"file": ["The CSV file must be UTF-8."]}) from None
+    # Excel saves CSV with «;» where the decimal separator is a comma (ru, ky): the header
+    # line, made of column names, tells which.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        raise InvalidInput(errors={"file": ["Not a readable CSV file."]}) from None
+
+
+def _check_header(header: list[str]) -> None:
+    """Each column a path of its own: no column twice, none inside another (a, a.b)."""
+    paths = [h for h in header if h]
+    for path in paths:
+        if paths.count(path) > 1:
+            raise InvalidInput(errors={"file": [f"The column {path} appears twice."]})
+        for other in paths:
+            if other.startswith(path + "."):
+                raise InvalidInput(
+                    errors={"file": [f"The columns {path} and {other} cannot go together."]}
+                )
 
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:

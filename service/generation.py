@@ -141,16 +141,26 @@ def submit(
         existing = jobs.find_idempotent(session, scope, idempotency_key, fingerprint)
         if existing is not None:
             return Submission(existing, False, [])
-    resolved, municipality = registry.resolve(session, scope, payload)
+    has_act = "act" in _schema(kind).fields
+    resolved, municipality = registry.resolve(session, scope, payload, with_act=has_act)
     if spec.resolve is not None:
         resolved = spec.resolve(session, scope, resolved)
     issue = None
-    if municipality is not None and spec.register_subject and not resolved.get("number"):
+    numbered_here = (
+        municipality is not None and spec.register_subject and not resolved.get("number")
+    )
+    if numbered_here:
         year = _year_of(resolved.get("date"))
         if year is not None:
             issue = registry.next_outgoing_number(session, municipality, year)
             resolved["number"] = issue[1]
-    model = load_input(kind, resolved)
+    try:
+        model = load_input(kind, resolved)
+    except InvalidInput as err:
+        if numbered_here and issue is None:
+            # No number without a valid date: the date's error says it all.
+            err.errors.pop("number", None)
+        raise
     record, created = jobs.submit(
         session,
         kind,
@@ -201,9 +211,13 @@ def warm_up() -> None:
         template_bytes(kind.template)
 
 
+def safe_name(text: str, limit: int = 120) -> str:
+    """A piece of a file name any system accepts: «№ 21 / МТУ» → «№_21_МТУ»."""
+    return re.sub(r'[\\/:*?"<>|\s]+', " ", text).strip().replace(" ", "_")[:limit]
+
+
 def _safe_filename(stem: str) -> str:
-    stem = re.sub(r'[\\/:*?"<>|\s]+', " ", stem).strip().replace(" ", "_")
-    return f"{stem[:120]}.docx"
+    return f"{safe_name(stem)}.docx"
 
 
 def generate_document(kind: str, payload: Any) -> RenderedDocument:

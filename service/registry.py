@@ -7,9 +7,8 @@ requests get consecutive numbers, and a request that fails rolls its number back
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,10 +19,13 @@ from sqlalchemy.orm import Session
 from service.db import insert_unless_present
 from service.documents.forms import body_forms
 from service.domain.common import Bilingual, NameForms
+from service.domain.numbering import outgoing_number
 from service.errors import InvalidInput, NotFound
 from service.jobs import Scope
-from service.models import Municipality, RegisterCounter, RegisterEntry, utcnow
+from service.models import DocumentRecord, Municipality, RegisterCounter, RegisterEntry, utcnow
+from service.schemas.common import clean_texts
 from service.schemas.municipality import MunicipalitySchema
+from service.spreadsheets import csv_bytes, xlsx_bytes
 
 
 class MunicipalityNotFound(NotFound):
@@ -31,12 +33,13 @@ class MunicipalityNotFound(NotFound):
 
 
 def validate(data: Any) -> dict:
-    """Check registry input; return it as given (stored as JSON)."""
+    """Check registry input; return it as given, its texts cleaned as documents clean them
+    (it is stored as JSON, and becomes part of document inputs)."""
     try:
         MunicipalitySchema().load(data)
     except ValidationError as err:
         raise InvalidInput(errors=err.messages) from err
-    return data
+    return clean_texts(data)
 
 
 def create(session: Session, scope: Scope, data: Any) -> Municipality:
@@ -54,7 +57,8 @@ def create(session: Session, scope: Scope, data: Any) -> Municipality:
 
 def replace(session: Session, scope: Scope, municipality_id: str, data: Any) -> Municipality:
     municipality = get(session, scope, municipality_id)
-    municipality.data = validate(data)
+    data = validate(data)
+    municipality.data = data
     municipality.numbering_pattern = data.get("numbering_pattern", "{seq}")
     municipality.updated_at = utcnow()
     session.flush()
@@ -110,8 +114,12 @@ def issuer_of(municipality: Municipality) -> dict:
     return issuer
 
 
-def resolve(session: Session, scope: Scope, payload: Any) -> tuple[dict, Municipality | None]:
-    """Fill a document input's letterhead from `municipality_id`, where it gives one."""
+def resolve(
+    session: Session, scope: Scope, payload: Any, *, with_act: bool
+) -> tuple[dict, Municipality | None]:
+    """Fill a document input's letterhead from `municipality_id`, where it gives one: the parts
+    of `issuer` the input gives win over the registry's, and (for a kind that has them,
+    `with_act`) the municipality's act words stand unless the input has its own."""
     if not isinstance(payload, dict) or not payload.get("municipality_id"):
         return payload, None
     try:
@@ -119,8 +127,10 @@ def resolve(session: Session, scope: Scope, payload: Any) -> tuple[dict, Municip
     except MunicipalityNotFound:
         raise InvalidInput(errors={"municipality_id": ["Unknown municipality."]}) from None
     resolved = {**payload}
-    resolved.setdefault("issuer", issuer_of(municipality))
-    if municipality.data.get("act") and "act" not in payload:
+    issuer, given = issuer_of(municipality), payload.get("issuer", {})
+    # A value that is not an object stays, for the schema to report.
+    resolved["issuer"] = {**issuer, **given} if isinstance(given, dict) else given
+    if with_act and municipality.data.get("act") and "act" not in payload:
         resolved["act"] = municipality.data["act"]
     return resolved, municipality
 
@@ -141,7 +151,7 @@ def next_outgoing_number(
         .returning(RegisterCounter.last_seq)
         .execution_options(synchronize_session=False)
     ).scalar_one()
-    return seq, municipality.numbering_pattern.format(seq=seq, year=year)
+    return seq, outgoing_number(municipality.numbering_pattern, seq=seq, year=year)
 
 
 def record_issue(
@@ -170,47 +180,49 @@ def record_issue(
     session.flush()
 
 
-def register(session: Session, scope: Scope, municipality_id: str, year: int) -> list:
+@dataclass(frozen=True)
+class Issue:
+    """One line of the outgoing register. A number, once taken, stays taken: a document
+    that was then cancelled or failed keeps it, and its status says so."""
+
+    number: str
+    seq: int
+    issued_on: date
+    kind: str
+    subject: str
+    document_id: str
+    status: str
+
+
+def register(session: Session, scope: Scope, municipality_id: str, year: int) -> list[Issue]:
     get(session, scope, municipality_id)
-    return list(
-        session.scalars(
-            select(RegisterEntry)
-            .where(RegisterEntry.municipality_id == municipality_id, RegisterEntry.year == year)
-            .order_by(RegisterEntry.seq)
-        )
+    rows = session.execute(
+        select(RegisterEntry, DocumentRecord.status)
+        .join(DocumentRecord, DocumentRecord.id == RegisterEntry.document_id)
+        .where(RegisterEntry.municipality_id == municipality_id, RegisterEntry.year == year)
+        .order_by(RegisterEntry.seq)
     )
-
-
-REGISTER_COLUMNS = ("number", "seq", "date", "kind", "subject", "document_id")
-
-
-def _rows(entries) -> list[list]:
     return [
-        [e.number, e.seq, e.issued_on.isoformat(), e.kind, e.subject, e.document_id]
+        Issue(e.number, e.seq, e.issued_on, e.kind, e.subject, e.document_id, str(status))
+        for e, status in rows
+    ]
+
+
+REGISTER_COLUMNS = ("number", "seq", "date", "kind", "subject", "document_id", "status")
+
+
+def _rows(entries: list[Issue]) -> list[list]:
+    return [
+        [e.number, e.seq, e.issued_on.isoformat(), e.kind, e.subject, e.document_id, e.status]
         for e in entries
     ]
 
 
-def register_csv(entries) -> bytes:
-    """CSV with a byte-order mark, so that Excel on an office PC shows Cyrillic right."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(REGISTER_COLUMNS)
-    writer.writerows(_rows(entries))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def register_csv(entries: list[Issue]) -> bytes:
+    return csv_bytes(REGISTER_COLUMNS, _rows(entries))
 
 
-def register_xlsx(entries, title: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(REGISTER_COLUMNS)
-    for row in _rows(entries):
-        sheet.append(row)
-    for column, width in zip("ABCDEF", (18, 6, 12, 22, 70, 34), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def register_xlsx(entries: list[Issue], title: str) -> bytes:
+    return xlsx_bytes(
+        REGISTER_COLUMNS, _rows(entries), title=title, widths=(18, 6, 12, 22, 70, 34, 10)
+    )

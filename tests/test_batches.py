@@ -10,10 +10,12 @@ import zipfile
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from service import batches
 from service.batches import items_from_table
 from service.jobs import DEFAULT_SCOPE
+from service.models import BatchItem
 from tests.conftest import EXAMPLES
 from tests.docx_reading import all_text, open_docx
 
@@ -130,7 +132,9 @@ def test_cancel_stops_items_not_started(app, client, sverdlovsky):
 
 def test_csv_upload_matches_the_json_example(client, sverdlovsky):
     content = (EXAMPLES / "sverdlovsky-batch.csv").read_bytes()
-    assert items_from_table(content, "sverdlovsky-batch.csv") == sverdlovsky["items"]
+    items, rows = items_from_table(content, "sverdlovsky-batch.csv")
+    assert items == sverdlovsky["items"]
+    assert rows == list(range(2, len(items) + 2))  # the header is row 1
     response = client.post(
         BATCHES,
         data={
@@ -160,7 +164,7 @@ def test_xlsx_upload_and_templates(client, sverdlovsky):
         sheet.active.append(row)
     data = io.BytesIO()
     sheet.save(data)
-    assert items_from_table(data.getvalue(), "upload.xlsx") == sverdlovsky["items"]
+    assert items_from_table(data.getvalue(), "upload.xlsx")[0] == sverdlovsky["items"]
 
 
 def test_unknown_batch_and_bad_kind(client, sverdlovsky):
@@ -169,3 +173,142 @@ def test_unknown_batch_and_bad_kind(client, sverdlovsky):
     response = client.post(BATCHES, json=sverdlovsky)
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"kind": ["Unknown document kind: poem."]}
+
+
+def upload(client, sverdlovsky, content: bytes, filename: str, **headers):
+    return client.post(
+        BATCHES,
+        data={
+            "kind": "working-group-order",
+            "shared": json.dumps(sverdlovsky["shared"]),
+            "file": (io.BytesIO(content), filename),
+        },
+        content_type="multipart/form-data",
+        headers=headers,
+    )
+
+
+def test_semicolon_csv_from_excel_and_rows_as_the_sheet_numbers_them(client, sverdlovsky):
+    # Excel where the decimal separator is a comma (ru, ky) saves CSV with «;».
+    lines = (EXAMPLES / "sverdlovsky-batch.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows = list(csv.reader(lines))
+    rows[2][rows[0].index("date")] = "31.02.2018"  # the sheet's row 3
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerows([rows[0], rows[1], [""] * len(rows[0]), *rows[2:]])  # an empty row 3
+    items, numbers = items_from_table(out.getvalue().encode("utf-8-sig"), "unit.csv")
+    assert items[0] == sverdlovsky["items"][0]
+    assert numbers == [2, *range(4, len(rows) + 2)]
+    response = upload(client, sverdlovsky, out.getvalue().encode("utf-8-sig"), "unit.csv")
+    assert response.status_code == 202, response.get_json()
+    refused = [i for i in response.get_json()["items"] if i["status"] == "invalid"]
+    assert [(i["row"], set(i["errors"])) for i in refused] == [(4, {"date"})]
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"number,number\n1,2\n", "a.csv", "The column number appears twice."),
+        (b"number,number.x\nA,B\n", "a.csv", "The columns number and number.x cannot go together."),
+        (b"members.0,members.0.name\nA,B\n", "a.csv",
+         "The columns members.0 and members.0.name cannot go together."),
+        (b"number\n" + b'"' + b"x" * 200_000 + b'"\n', "a.csv", "Not a readable CSV file."),
+        ("number\n1\n".encode("cp1251") + "Бишкек".encode("cp1251"), "a.csv",
+         "The CSV file must be UTF-8."),
+        (b"\xd0\xcf\x11\xe0", "old.xls",
+         "Excel 97–2003 files (.xls) cannot be read; save the sheet as .xlsx or CSV."),
+        (b"", "a.csv", "The file is empty."),
+    ],
+)  # fmt: skip
+def test_unreadable_uploads_are_a_field_error(client, sverdlovsky, content, filename, message):
+    response = upload(client, sverdlovsky, content, filename)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"file": [message]}
+
+
+def test_form_without_a_file_names_the_file(client):
+    response = client.post(
+        BATCHES, data={"kind": "working-group-order"}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"file": ["Missing data for required field."]}
+
+
+def test_an_item_that_breaks_the_service_does_not_stop_the_others(
+    app, client, sverdlovsky, monkeypatch
+):
+    submit = batches.generation.submit
+
+    def failing(session, scope, kind, payload, **kwargs):
+        if payload.get("number") == sverdlovsky["items"][1]["number"]:
+            raise RuntimeError("a defect")
+        return submit(session, scope, kind, payload, **kwargs)
+
+    monkeypatch.setattr(batches.generation, "submit", failing)
+    response = client.post(BATCHES, json=sverdlovsky)
+    assert response.status_code == 202
+    batch = wait_finished(client, response.get_json()["links"]["self"])
+    assert batch["items"][1]["status"] == "invalid"
+    assert batch["items"][1]["errors"] == {"_body": [batches.INTERNAL_ITEM_ERROR]}
+    assert batch["counts"]["done"] == len(sverdlovsky["items"]) - 1
+
+
+def test_cancelling_a_finished_batch_changes_nothing(client, sverdlovsky):
+    url = client.post(BATCHES, json=sverdlovsky).get_json()["links"]["self"]
+    batch = wait_finished(client, url)
+    after = client.post(batch["links"]["cancel"]).get_json()
+    assert after["cancelled_at"] is None and after["counts"] == batch["counts"]
+
+
+def test_registry_items_among_inline_ones_in_the_archive(client, sverdlovsky, order_input):
+    issuer = order_input["issuer"]
+    municipality = client.post(
+        "/api/v1/municipalities",
+        json={"name": issuer["body"], "region": issuer["region"], "head": issuer["head"],
+              "numbering_pattern": "03-12/{seq}-Б"},
+    ).get_json()  # fmt: skip
+    # The shared letterhead gives region and district; this item takes the rest (its own
+    # body and head) and its number from the registry.
+    by_reference = {
+        key: value
+        for key, value in sverdlovsky["items"][0].items()
+        if key not in ("issuer", "number")
+    } | {"municipality_id": municipality["id"]}
+    sverdlovsky["items"] = sverdlovsky["items"][:2] + [by_reference, by_reference | {"date": "x"}]
+    response = client.post(BATCHES, json=sverdlovsky)
+    assert response.status_code == 202, response.get_json()
+    batch = wait_finished(client, response.get_json()["links"]["self"])
+    assert [i["status"] for i in batch["items"]] == ["done", "done", "done", "invalid"]
+    assert batch["items"][2]["number"] == "03-12/1-Б"
+    with client.get(batch["links"]["archive"]) as download:
+        archive = zipfile.ZipFile(io.BytesIO(download.data))
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    name = issuer["body"]["ru"]
+    assert [m["municipality"] for m in manifest][2:] == [name, name]
+    assert manifest[2]["file"].startswith("0003_Уч-Коргонский_айыл_окмоту_")
+    # Cyrillic names are marked UTF-8, so that unzip on Windows shows them right.
+    assert all(i.flag_bits & 0x800 for i in archive.infolist() if not i.filename.isascii())
+
+
+def test_cancel_while_the_batch_is_still_being_read(app, client, sverdlovsky, monkeypatch):
+    monkeypatch.setattr(batches, "CHUNK", 2)
+    db = app.extensions["db"]
+    enqueued = []
+
+    def enqueue_then_cancel(document_id: str) -> None:
+        # The user cancels as soon as the first items reach the queue (none is run here).
+        with db.session() as session:
+            batch_id = session.scalar(
+                select(BatchItem.batch_id).where(BatchItem.document_id == document_id)
+            )
+            batches.cancel(session, DEFAULT_SCOPE, batch_id)
+        enqueued.append(document_id)
+
+    batch_id = batches.create(
+        db, DEFAULT_SCOPE, sverdlovsky["kind"], sverdlovsky["shared"], sverdlovsky["items"],
+        enqueue=enqueue_then_cancel,
+    )  # fmt: skip
+    batch = client.get(f"{BATCHES}/{batch_id}").get_json()
+    assert len(enqueued) == 2  # the first chunk; the later ones were recorded as cancelled
+    assert batch["counts"]["cancelled"] == len(sverdlovsky["items"]) and batch["finished"]
+    assert batch["cancelled_at"] is not None

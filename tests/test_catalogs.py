@@ -107,7 +107,9 @@ def _used_error_messages() -> set[str]:
                     ):
                         used.add(stmt.value.value)
             elif isinstance(node, ast.Assign) and any(
-                getattr(t, "id", None) == "default_error_messages" for t in node.targets
+                getattr(t, "id", None) == "default_error_messages"
+                or getattr(t, "id", "").endswith("_ERROR")
+                for t in node.targets
             ):
                 used |= _messages_in(node.value)
     return {m for m in used if " " in m}  # a message is a sentence, not a field or a key

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import openpyxl
 import pytest
 
-from tests.conftest import ORDERS, wait_until_finished
-from tests.docx_reading import open_docx, paragraphs
+from service import batches
+from service.jobs import DEFAULT_SCOPE
+from tests.conftest import EXAMPLES, ORDERS, wait_until_finished
+from tests.docx_reading import all_text, open_docx, paragraphs
 
 MUNICIPALITIES = "/api/v1/municipalities"
 
@@ -53,7 +56,8 @@ def test_create_get_list_update(client, uch_korgon):
     }
     url = f"{MUNICIPALITIES}/{created['id']}"
     assert client.get(url).get_json()["name"] == uch_korgon["name"]
-    assert [m["id"] for m in client.get(MUNICIPALITIES).get_json()] == [created["id"]]
+    listed = client.get(MUNICIPALITIES).get_json()
+    assert [m for m in listed if m["id"] == created["id"]] == [client.get(url).get_json()]
     uch_korgon["forms"] = {"ru_locative": "селе Уч-Коргон"}
     updated = client.put(url, json=uch_korgon).get_json()
     assert updated["forms"]["ru_locative"] == "селе Уч-Коргон"
@@ -139,11 +143,84 @@ def test_register_exports(client, uch_korgon, by_reference):
     with client.get(register + "&format=csv") as response:
         assert response.content_type == "text/csv; charset=utf-8"
         rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["number", "seq", "date", "kind", "subject", "document_id"]
+    assert rows[0] == ["number", "seq", "date", "kind", "subject", "document_id", "status"]
     assert rows[1][:4] == ["03-12/1-Б", "1", "2015-06-26", "working-group-order"]
+    assert rows[1][6] in ("queued", "running", "done")
     with client.get(register + "&format=xlsx") as response:
         sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     assert [c.value for c in sheet[2]][:3] == ["03-12/1-Б", 1, "2015-06-26"]
+
+
+def test_user_text_never_becomes_a_spreadsheet_formula(client, uch_korgon, by_reference):
+    municipality = create(client, uch_korgon)
+    by_reference["municipality_id"] = municipality["id"]
+    formula = '=HYPERLINK("http://example.invalid","Открыть")'
+    by_reference["subject"] = {"ky": formula, "ru": formula}
+    assert client.post(ORDERS, json=by_reference).status_code == 202
+    register = f"{MUNICIPALITIES}/{municipality['id']}/register?year=2015"
+    with client.get(register + "&format=csv") as response:
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[1][4] == "'" + formula  # Excel shows the text, does not run it
+    with client.get(register + "&format=xlsx") as response:
+        cell = openpyxl.load_workbook(io.BytesIO(response.data)).active["E2"]
+    assert cell.value == formula and cell.data_type == "s"
+    assert client.get(register + "&format=json").get_json()[0]["subject"] == formula
+
+
+def test_bad_numbering_patterns_are_refused_when_saved(client, uch_korgon):
+    for pattern in ["{seq}}", "{seq}{", "{seq}{x!r}", "{seq}{year[0]}", "{{seq}}",
+                    "{seq}{seq.__class__}", "03-12/{n}", "Б" * 60 + "/{seq}"]:  # fmt: skip
+        uch_korgon["numbering_pattern"] = pattern
+        response = client.post(MUNICIPALITIES, json=uch_korgon)
+        assert response.status_code == 422, pattern
+        assert set(response.get_json()["errors"]) == {"numbering_pattern"}
+    uch_korgon["numbering_pattern"] = "{seq:03d}/{year}"
+    assert client.post(MUNICIPALITIES, json=uch_korgon).status_code == 201
+
+
+def test_zero_padded_numbers_and_a_partial_letterhead_given_with_the_reference(
+    client, uch_korgon, by_reference
+):
+    uch_korgon["numbering_pattern"] = "{seq:03d}/{year}"
+    by_reference["municipality_id"] = create(client, uch_korgon)["id"]
+    # The input gives the region itself: the rest of the letterhead still comes from the registry.
+    by_reference["issuer"] = {"region": {"ky": "Баткен облусу", "ru": "Баткенская область"}}
+    response = client.post(ORDERS, json=by_reference)
+    assert response.status_code == 202, response.get_json()
+    wait_until_finished(client, response.get_json()["links"]["self"])
+    with client.get(response.get_json()["links"]["file"]) as download:
+        text = all_text(open_docx(download.data))
+    assert "№\u00a0001/2015" in text
+    assert "Баткенская область" in text and "Уч-Коргонский айыл окмоту" in text
+
+
+def test_name_in_neither_language_and_spaces_around(client, uch_korgon):
+    uch_korgon["name"] = {}
+    response = client.post(MUNICIPALITIES, json=uch_korgon, headers={"Accept-Language": "ru"})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {
+        "name": ["Укажите название на кыргызском, на русском или на обоих языках."]
+    }
+    uch_korgon["name"] = {"ky": "  Үч-Коргон айыл өкмөтү ", "ru": "Уч-Коргонский айыл окмоту\n"}
+    created = create(client, uch_korgon)
+    assert created["name"] == {"ky": "Үч-Коргон айыл өкмөтү", "ru": "Уч-Коргонский айыл окмоту"}
+    assert created["forms"]["ky_genitive"] == "Үч-Коргон айыл өкмөтүнүн"
+
+
+def test_register_year_out_of_range_is_a_field_error(client, uch_korgon):
+    municipality = create(client, uch_korgon)
+    response = client.get(
+        f"{MUNICIPALITIES}/{municipality['id']}/register?year=99999999999999999999"
+    )
+    assert response.status_code == 422 and "query.year" in response.get_json()["errors"]
+
+
+def test_order_by_reference_without_a_date_names_only_the_date(client, uch_korgon, by_reference):
+    by_reference["municipality_id"] = create(client, uch_korgon)["id"]
+    del by_reference["date"]
+    response = client.post(ORDERS, json=by_reference)
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) == {"date"}
 
 
 def test_concurrent_requests_get_numbers_without_duplicates_or_gaps(
@@ -163,3 +240,29 @@ def test_concurrent_requests_get_numbers_without_duplicates_or_gaps(
     entries = client.get(f"{MUNICIPALITIES}/{municipality['id']}/register?year=2015").get_json()
     assert [e["seq"] for e in entries] == list(range(1, count + 1))
     assert len({e["document_id"] for e in entries}) == count
+
+
+def test_numbers_of_cancelled_documents_stay_taken_and_say_so(
+    app, client, uch_korgon, by_reference
+):
+    by_reference["municipality_id"] = create(client, uch_korgon)["id"]
+    db = app.extensions["db"]
+    batch_id = batches.create(
+        db, DEFAULT_SCOPE, "working-group-order", {}, [by_reference] * 3, enqueue=lambda _: None
+    )
+    with db.session() as session:
+        batches.cancel(session, DEFAULT_SCOPE, batch_id)
+    assert client.post(ORDERS, json=by_reference).status_code == 202
+    register = client.get(
+        f"{MUNICIPALITIES}/{by_reference['municipality_id']}/register?year=2015"
+    ).get_json()
+    assert [(e["seq"], e["status"]) for e in register][:3] == [(n, "cancelled") for n in (1, 2, 3)]
+    assert register[3]["seq"] == 4 and register[3]["status"] != "cancelled"
+
+
+def test_joint_plan_by_reference_ignores_the_act_words_of_orders(client, uch_korgon):
+    plan = json.loads((EXAMPLES / "uch-korgon-plan.json").read_text(encoding="utf-8"))
+    del plan["issuer"]
+    plan["municipality_id"] = create(client, uch_korgon)["id"]  # it has act words
+    response = client.post("/api/v1/documents/joint-plans", json=plan)
+    assert response.status_code == 202, response.get_json()

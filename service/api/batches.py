@@ -27,7 +27,8 @@ blp = Blueprint(
 def _request_batch() -> dict:
     """The batch from a JSON body, or from a multipart upload (file + kind + shared)."""
     request.max_content_length = current_app.config["MAX_BATCH_CONTENT_LENGTH"]
-    if request.files:
+    rows = None
+    if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
             raise InvalidInput(errors={"file": ["Missing data for required field."]})
@@ -35,10 +36,11 @@ def _request_batch() -> dict:
             shared = json.loads(request.form.get("shared") or "{}")
         except json.JSONDecodeError:
             raise InvalidInput(errors={"shared": ["Invalid JSON body."]}) from None
+        items, rows = batches.items_from_table(upload.read(), upload.filename or "")
         data = {
             "kind": request.form.get("kind"),
             "shared": shared,
-            "items": batches.items_from_table(upload.read(), upload.filename or ""),
+            "items": items,
             "all_or_nothing": request.form.get("all_or_nothing", "false"),
         }
         if request.form.get("title"):
@@ -46,7 +48,7 @@ def _request_batch() -> dict:
     else:
         data = json_body()
     try:
-        return BatchInSchema().load(data)
+        return BatchInSchema().load(data) | {"rows": rows}
     except ValidationError as err:
         raise InvalidInput(errors=err.messages) from err
 
@@ -100,6 +102,7 @@ class Batches(MethodView):
             enqueue,
             title=data["title"],
             all_or_nothing=data["all_or_nothing"],
+            rows=data["rows"],
         )
         with db.session() as session:
             return batches.describe(session, scope(), batch_id)

@@ -35,6 +35,22 @@ _LEGACY_KYRGYZ = str.maketrans({"Ѳ": "Ө", "ѳ": "ө", "Њ": "Ң", "њ": "ң"})
 LANGUAGE_NAMES = {"ky": "Kyrgyz", "ru": "Russian"}
 
 
+def clean_text(text: str) -> str:
+    """NFC, legacy Kyrgyz look-alikes replaced (Ѳ → Ө, њ → ң), no spaces around."""
+    return unicodedata.normalize("NFC", text).translate(_LEGACY_KYRGYZ).strip()
+
+
+def clean_texts(value: Any) -> Any:
+    """`clean_text` on every string of a JSON value, for input stored as given."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {k: clean_texts(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_texts(v) for v in value]
+    return value
+
+
 class Text(fields.String):
     """A user-supplied text: NFC-normalised, trimmed, legacy letters fixed, XML-safe."""
 
@@ -52,7 +68,7 @@ class Text(fields.String):
         bad = _ILLEGAL_XML.search(text)
         if bad:
             raise self.make_error("illegal_char", char=f"U+{ord(bad.group()):04X}")
-        text = unicodedata.normalize("NFC", text).translate(_LEGACY_KYRGYZ).strip()
+        text = clean_text(text)
         if not text:
             raise self.make_error("blank")
         return text

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from marshmallow import ValidationError, fields, validate, validates
 
-from marshmallow import ValidationError, fields, validates
-
+from service.domain.numbering import pattern_error
 from service.schemas.common import (
     BaseSchema,
     NameFormsSchema,
@@ -14,7 +13,7 @@ from service.schemas.common import (
     bilingual,
 )
 
-_PATTERN_FIELDS = re.compile(r"\{(\w*)\}")
+NAME_ERROR = "Give the name in Kyrgyz, in Russian or in both."
 
 
 class MunicipalitySchema(BaseSchema):
@@ -36,7 +35,7 @@ class MunicipalitySchema(BaseSchema):
         max_length=100,
         metadata={
             "description": "Outgoing number; {seq} is the sequence (reset each year), "
-            "{year} the year",
+            "{year} the year; {seq:03d} pads the sequence with zeros (001)",
             "example": "03-12/{seq}-Б",
         },
     )
@@ -46,11 +45,16 @@ class MunicipalitySchema(BaseSchema):
         metadata={"description": "Forms of the name set by hand; the rest are computed"},
     )
 
+    @validates("name")
+    def check_name(self, value, **kwargs) -> None:
+        if not (value.ky or value.ru):
+            raise ValidationError(NAME_ERROR)
+
     @validates("numbering_pattern")
     def check_pattern(self, value: str, **kwargs) -> None:
-        names = _PATTERN_FIELDS.findall(value)
-        if "seq" not in names or set(names) - {"seq", "year"}:
-            raise ValidationError("The pattern must contain {seq} and may contain {year}.")
+        error = pattern_error(value)
+        if error is not None:
+            raise ValidationError(error)
 
 
 class MunicipalityOutSchema(BaseSchema):
@@ -68,7 +72,11 @@ class MunicipalityOutSchema(BaseSchema):
 
 
 class RegisterQuerySchema(BaseSchema):
-    year = fields.Integer(load_default=None, metadata={"description": "Default: this year"})
+    year = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1991, max=2200),
+        metadata={"description": "Default: this year"},
+    )
     format = fields.String(
         load_default="json",
         metadata={"enum": ["json", "csv", "xlsx"]},
@@ -82,3 +90,6 @@ class RegisterEntrySchema(BaseSchema):
     kind = fields.String()
     subject = fields.String()
     document_id = fields.String()
+    status = fields.String(
+        metadata={"description": "Of the document: a cancelled or failed one keeps its number"}
+    )

@@ -40,14 +40,24 @@ class DraftPlanSchema(BaseSchema):
 
 
 class WorkingGroupOrderSchema(DocumentSchema):
-    issuer = fields.Nested(IssuerSchema, required=True)
+    issuer = fields.Nested(
+        IssuerSchema,
+        required=True,
+        metadata={"description": "Letterhead; optional with `municipality_id`, which fills it "
+                  "(the parts given here win)"},
+    )  # fmt: skip
     act = bilingual(
         load_default=None,
         metadata={
             "description": "Act word; default «ТЕСКЕМЕ» / «РАСПОРЯЖЕНИЕ» (the seed: «БУЙРУК»)"
         },
     )
-    number = Text(required=True, max_length=50, metadata={"example": "03-12/146-Б"})
+    number = Text(
+        required=True,
+        max_length=50,
+        metadata={"example": "03-12/146-Б", "description": "Outgoing number; optional with "
+                  "`municipality_id`: the next one of the municipality's register"},
+    )  # fmt: skip
     date = fields.Date(required=True)
     place = bilingual(
         load_default=None, metadata={"description": "Place of issue, e.g. «с. Уч-Коргон»"}

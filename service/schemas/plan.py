@@ -299,7 +299,12 @@ class ApproversSchema(BaseSchema):
 
 
 class JointPlanSchema(DocumentSchema):
-    issuer = fields.Nested(IssuerSchema, required=True)
+    issuer = fields.Nested(
+        IssuerSchema,
+        required=True,
+        metadata={"description": "Letterhead; optional with `municipality_id`, which fills it "
+                  "(the parts given here win)"},
+    )  # fmt: skip
     title = bilingual(
         load_default=None,
         metadata={
