@@ -2,25 +2,31 @@
 
     .venv/bin/python -m bench.batch [--items 1000] [--workers 2] [--runs 3]
 
-POST /api/v1/batches → every item done → the ZIP archive downloaded, for several batches one
-after another on the same workers (median printed); also the peak memory
-(VmHWM) of each worker's processes. Starts its own redis-server, a fresh PostgreSQL database
-and real `celery -A worker worker` processes (the harness of the distributed tests).
+POST /api/v1/batches → every item done → the ZIP archive downloaded, over HTTP to the service
+run by gunicorn as in production, for several batches one after another on the same workers
+(median printed); also the peak memory (VmHWM) of each worker's processes. Starts its own
+redis-server, a fresh PostgreSQL database, real `celery -A worker worker` processes (the
+harness of the distributed tests) and `gunicorn wsgi:app` on a free local port.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from service import create_app
-from tests.stack import Stack
+from tests.stack import ROOT, Stack, wait_for
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sverdlovsky-batch.json"
 
@@ -54,19 +60,25 @@ def _body(items: int, run: int) -> dict:
     return {"kind": example["kind"], "shared": example["shared"], "items": batch_items}
 
 
-def _one_batch(client, body: dict) -> dict:
+def _request(url: str, body: dict | None = None) -> bytes:
+    data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        return response.read()
+
+
+def _one_batch(base: str, body: dict) -> dict:
     t0 = time.perf_counter()
-    created = client.post("/api/v1/batches", json=body)
-    assert created.status_code == 202, created.get_json()
+    created = json.loads(_request(base + "/api/v1/batches", body))
     t_posted = time.perf_counter()
-    links = created.get_json()["links"]
-    while not client.get(links["self"]).get_json()["finished"]:
+    links = created["links"]
+    while not json.loads(_request(base + links["self"]))["finished"]:
         time.sleep(0.05)
     t_done = time.perf_counter()
-    with client.get(links["archive"]) as archive:
-        files = len(zipfile.ZipFile(BytesIO(archive.data)).namelist()) - 1  # minus the manifest
+    archive = _request(base + links["archive"])
+    files = len(zipfile.ZipFile(BytesIO(archive)).namelist()) - 1  # minus the manifest
     t_archive = time.perf_counter()
-    counts = client.get(links["self"]).get_json()["counts"]
+    counts = json.loads(_request(base + links["self"]))["counts"]
     assert counts["done"] == len(body["items"]) == files, (counts, files)
     return {
         "post_s": round(t_posted - t0, 2),
@@ -75,17 +87,48 @@ def _one_batch(client, body: dict) -> dict:
     }
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _gunicorn(stack: Stack, port: int, log: Path) -> subprocess.Popen:
+    """The web service as `make run` starts it, on the stack's database and broker."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+             "--threads", "8", "--timeout", "300", "wsgi:app"],
+            cwd=ROOT, env={**os.environ, **stack.env}, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            return json.loads(_request(base + "/readyz"))["status"] == "ready"
+        except OSError:
+            return False
+
+    wait_for(ready, 60, "gunicorn")
+    return process
+
+
 def run(items: int, workers: int, runs: int) -> dict:
     with tempfile.TemporaryDirectory() as workdir:
         stack = Stack(Path(workdir), QUEUED_GRACE_SECONDS=600, LOG_LEVEL="WARNING").start()
+        web = None
         try:
             started = [stack.worker(concurrency=1) for _ in range(workers)]
-            app = create_app(stack.app_config())
-            client = app.test_client()
-            results = [_one_batch(client, _body(items, run + 1)) for run in range(runs)]
+            port = _free_port()
+            web = _gunicorn(stack, port, Path(workdir) / "gunicorn.log")
+            base = f"http://127.0.0.1:{port}"
+            results = [_one_batch(base, _body(items, run + 1)) for run in range(runs)]
             peaks = [round(_peak_kib(w.process.pid) / 1024, 1) for w in started]
-            app.extensions["dispatcher"].shutdown()
         finally:
+            if web is not None:
+                os.killpg(web.pid, signal.SIGTERM)
+                web.wait(30)
             stack.stop()
     end_to_end = statistics.median(r["end_to_end_s"] for r in results)
     return {

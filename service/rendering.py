@@ -653,12 +653,18 @@ def _load(source: bytes, stamp: tuple[int, int, int]) -> _CompiledDocx:
     body = _XmlTemplate.compile(env, etree.tostring(doc.element.body, encoding="unicode"))
 
     headers_footers: dict[str, _XmlTemplate] = {}
+    constant: dict[str, bytes] = {}  # parts docxtpl renders that come out the same every time
     for reltype in (RT.HEADER, RT.FOOTER):
         for rel in main.rels.values():
             if rel.reltype == reltype and rel.target_part.blob:
                 part = rel.target_part
                 xml = etree.tostring(parse_xml(part.blob), encoding="unicode")
-                headers_footers[part.partname.membername] = _XmlTemplate.compile(env, xml)
+                template = _XmlTemplate.compile(env, xml)
+                if _is_template_code(env, xml):
+                    headers_footers[part.partname.membername] = template
+                else:  # a page number, say: rendered once, as docxtpl renders it every time
+                    rendered_xml = parse_xml(template.render({}).encode("utf-8"))
+                    constant[part.partname.membername] = serialize_part_xml(rendered_xml)
 
     # Reading the properties makes python-docx add the part if the file has none, as it does
     # in docxtpl's render. Setting all six in docxtpl's order adds the missing elements in the
@@ -695,7 +701,11 @@ def _load(source: bytes, stamp: tuple[int, int, int]) -> _CompiledDocx:
                 info.filename,
                 None
                 if info.filename in rendered
-                else _Member.deflated(info.filename, package.read(info), _STATIC_LEVEL),
+                else _Member.deflated(
+                    info.filename,
+                    constant.get(info.filename) or package.read(info),
+                    _STATIC_LEVEL,
+                ),
             )
             for info in package.infolist()
         )

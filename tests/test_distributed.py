@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -136,6 +137,7 @@ def test_worker_killed_mid_job_every_job_done_once(stack, make_app, order_input)
         killed.append(stack.worker(concurrency=2))
         wait_for(mid_flight, 60, "some jobs done and some running", interval=0.005)
         killed[-1].kill()
+        last_kill = datetime.now(UTC)
         with app.extensions["db"].session() as session:
             interrupted = session.scalars(
                 select(DocumentRecord.id).where(
@@ -147,7 +149,12 @@ def test_worker_killed_mid_job_every_job_done_once(stack, make_app, order_input)
     last = stack.worker(concurrency=2)
     wait_for(lambda: statuses(app, ids)[Status.DONE] == 200, 180, "all 200 jobs done")
     counts = done_lines([*killed, last])
-    assert {job: counts[job] for job in ids} == dict.fromkeys(ids, 1)
+    # No job is made twice. A killed worker may die between storing a document and logging
+    # it: only a job finished before the last kill may lack its line.
+    assert max(counts[job] for job in ids) == 1
+    with app.extensions["db"].session() as session:
+        for document_id in [job for job in ids if counts[job] == 0]:
+            assert jobs.get(session, document_id).finished_at <= last_kill
     with app.extensions["db"].session() as session:
         for document_id in interrupted:
             record = jobs.get(session, document_id)

@@ -12,7 +12,7 @@ from service.documents.forms import body_forms
 from service.documents.legal import default_legal_basis
 from service.domain.common import Person
 from service.domain.order import Role, WorkingGroupOrder
-from service.i18n import WORD_LOCALES, Phrases
+from service.i18n import Phrases
 
 ROLE_PHRASES = {
     Role.LEADER: "leader of the group",
@@ -144,7 +144,6 @@ def _part(order: WorkingGroupOrder, lang: str) -> dict:
     secretary = order.responsible_secretary
     return {
         "lang": lang,
-        "locale": WORD_LOCALES[lang],
         "act_word": _act_word(order, lang).upper(),
         "number": t.gettext("No. {number}", number=order.number),
         "date": long_date(t, order.date),

@@ -30,7 +30,7 @@ from service.domain.plan import (
     Problem,
     Resource,
 )
-from service.i18n import WORD_LOCALES, Phrases
+from service.i18n import Phrases
 
 SOURCE_PHRASES = {
     FundingSource.LOCAL_BUDGET: "local budget",
@@ -307,7 +307,6 @@ def _part(plan: JointPlan, lang: str) -> dict:
     t = Phrases(lang)
     return {
         "lang": lang,
-        "locale": WORD_LOCALES[lang],
         "labels": _labels(t),
         "approvals": [
             {

@@ -35,7 +35,7 @@ from service.domain.report import (
     Trend,
     numbered_activities,
 )
-from service.i18n import WORD_LOCALES, Phrases
+from service.i18n import Phrases
 
 MINUS = "\u2212"
 NBSP = "\u00a0"
@@ -259,7 +259,6 @@ def _part(report: AnnualReport, lang: str) -> dict:
     forms = body_forms(plan.issuer.body, plan.issuer.forms)
     return {
         "lang": lang,
-        "locale": WORD_LOCALES[lang],
         "labels": _labels(t),
         "addressee": report.addressee[lang] if lang == "ru" else _kenesh(report, lang),
         "title": _title(t, plan, lang),

@@ -18,8 +18,6 @@ from babel.support import NullTranslations, Translations
 
 CATALOG_DIR = Path(__file__).parent
 DOCUMENT_LANGUAGES = ("ky", "ru")
-# The language tags Word and LibreOffice give a text, for spell-checking and hyphenation.
-WORD_LOCALES = {"ky": "ky-KG", "ru": "ru-RU"}
 MESSAGE_LANGUAGES = ("en", "ru", "ky")
 
 
