@@ -100,6 +100,7 @@ def create(
         shared=shared,
         item_count=len(items),
     )
+    rows_given = rows is not None
     rows = list(zip(rows or range(1, len(items) + 1), items, strict=True))
     if all_or_nothing:
         with db.session() as session:
@@ -107,7 +108,8 @@ def create(
             created, invalid = _add_items(session, scope, batch, rows)
             if invalid:
                 raise InvalidInput(
-                    "The batch was refused: some items are invalid.", errors={"items": invalid}
+                    "The batch was refused: some items are invalid.",
+                    errors=_refusal(invalid, uploaded=rows_given),
                 )
         for document_id in created:
             enqueue(document_id)
@@ -124,6 +126,17 @@ def create(
         for document_id in created:
             enqueue(document_id)
     return batch.id
+
+
+def _refusal(invalid: dict[str, dict], *, uploaded: bool) -> dict[str, list[str]]:
+    """The errors of a refused batch by path: `items.0.date` (a JSON path, from 0) for items
+    sent as JSON, `rows.5.date` (the spreadsheet's row) for an upload."""
+    errors = {}
+    for row, of_item in invalid.items():
+        where = f"rows.{row}" if uploaded else f"items.{int(row) - 1}"
+        for path, messages in of_item.items():
+            errors[where if path == "_body" else f"{where}.{path}"] = messages
+    return errors
 
 
 def _add_items(session: Session, scope: Scope, batch: Batch, rows) -> tuple[list[str], dict]:

@@ -120,10 +120,13 @@ def resolve(
     """Fill a document input's letterhead from `municipality_id`, where it gives one: the parts
     of `issuer` the input gives win over the registry's, and (for a kind that has them,
     `with_act`) the municipality's act words stand unless the input has its own."""
-    if not isinstance(payload, dict) or not payload.get("municipality_id"):
+    if not isinstance(payload, dict) or "municipality_id" not in payload:
         return payload, None
+    reference = payload["municipality_id"]
+    if not isinstance(reference, str) or not reference:
+        raise InvalidInput(errors={"municipality_id": ["Unknown municipality."]})
     try:
-        municipality = get(session, scope, str(payload["municipality_id"]))
+        municipality = get(session, scope, reference)
     except MunicipalityNotFound:
         raise InvalidInput(errors={"municipality_id": ["Unknown municipality."]}) from None
     resolved = {**payload}

@@ -99,10 +99,11 @@ def test_all_or_nothing_refuses_the_whole_batch(client, sverdlovsky):
     sverdlovsky["items"][2]["number"] = ""
     response = client.post(BATCHES, json=sverdlovsky)
     assert response.status_code == 422
-    assert response.get_json()["errors"] == {"items.3.number": ["May not be blank."]}
+    # A JSON path: items[2] is the third item.
+    assert response.get_json()["errors"] == {"items.2.number": ["May not be blank."]}
     response = client.post(BATCHES, json=sverdlovsky, headers={"Accept-Language": "ru"})
     assert response.get_json()["message"] == "Пакет отклонён: в некоторых позициях есть ошибки."
-    assert response.get_json()["errors"] == {"items.3.number": ["Не может быть пустым."]}
+    assert response.get_json()["errors"] == {"items.2.number": ["Не может быть пустым."]}
 
 
 def test_cancel_stops_items_not_started(app, client, sverdlovsky):
@@ -203,6 +204,18 @@ def test_semicolon_csv_from_excel_and_rows_as_the_sheet_numbers_them(client, sve
     assert response.status_code == 202, response.get_json()
     refused = [i for i in response.get_json()["items"] if i["status"] == "invalid"]
     assert [(i["row"], set(i["errors"])) for i in refused] == [(4, {"date"})]
+    # Refused as a whole, the errors name the sheet's row too.
+    refusal = client.post(
+        BATCHES,
+        data={
+            "kind": "working-group-order",
+            "shared": json.dumps(sverdlovsky["shared"]),
+            "all_or_nothing": "true",
+            "file": (io.BytesIO(out.getvalue().encode("utf-8-sig")), "unit.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refusal.status_code == 422 and set(refusal.get_json()["errors"]) == {"rows.4.date"}
 
 
 @pytest.mark.parametrize(

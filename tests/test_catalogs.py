@@ -129,3 +129,24 @@ def test_error_messages_are_all_translated(lang):
 
     missing = {m for m in _used_error_messages() if not translated(m)}
     assert not missing, f"untranslated in {lang}: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+@pytest.mark.parametrize("domain", ["documents", "errors"])
+def test_no_message_is_translated_twice(lang, domain):
+    # Babel keeps one of two entries with the same id: the other would be edited in vain.
+    keys, context, current = [], None, None
+    for line in catalog_path(lang, domain).read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith('"') and current is not None:
+            current[1] += line[1:-1]  # a continued string
+            continue
+        if current is not None and current[0] == "msgid":
+            keys.append((context, current[1]))
+            context = None
+        if current is not None and current[0] == "msgctxt":
+            context = current[1]
+        current = None
+        for keyword in ("msgctxt", "msgid"):
+            if line.startswith(keyword + " "):
+                current = [keyword, line[len(keyword) + 2 : -1]]
+    assert len(keys) == len(set(keys)), [k for k in keys if keys.count(k) > 1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates
 
+from service.domain.common import Bilingual
 from service.domain.numbering import pattern_error
 from service.schemas.common import (
     BaseSchema,
@@ -47,7 +48,8 @@ class MunicipalitySchema(BaseSchema):
 
     @validates("name")
     def check_name(self, value, **kwargs) -> None:
-        if not (value.ky or value.ru):
+        # A name whose texts are themselves invalid arrives unbuilt: their errors say enough.
+        if isinstance(value, Bilingual) and not (value.ky or value.ru):
             raise ValidationError(NAME_ERROR)
 
     @validates("numbering_pattern")

@@ -102,15 +102,28 @@ class DeadlineField(fields.Field):
         raise self.make_error("invalid")
 
 
+# An indicator counts cases, people or percent: a trillion is past any of them.
+MAX_INDICATOR = 10**12
+
+
+def check_indicator_value(value: Decimal) -> None:
+    # A function rather than validate.Range: apispec would put Decimals in the OpenAPI JSON.
+    if abs(value) > MAX_INDICATOR:
+        raise ValidationError(
+            f"Must be greater than or equal to {-MAX_INDICATOR} "
+            f"and less than or equal to {MAX_INDICATOR}."
+        )
+
+
 def _check_amount(amount: Decimal | None) -> None:
     if amount is None:
         return
     if amount < 0:
         raise ValidationError("The amount must not be negative.")
+    if amount > MAX_AMOUNT:  # before rounding: a huge number cannot be rounded to tyiyn
+        raise ValidationError("The amount is too large.")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError("The amount may have at most two decimal places.")
-    if amount > MAX_AMOUNT:
-        raise ValidationError("The amount is too large.")
 
 
 class PeriodSchema(BaseSchema):
@@ -223,8 +236,8 @@ class IndicatorSchema(BaseSchema):
     )
     name = cell_text(300, required=True)
     unit = cell_text(50, required=True, metadata={"description": "«случаев», «%», «чел.»"})
-    baseline = fields.Decimal(required=True, allow_nan=False)
-    target = fields.Decimal(required=True, allow_nan=False)
+    baseline = fields.Decimal(required=True, allow_nan=False, validate=check_indicator_value)
+    target = fields.Decimal(required=True, allow_nan=False, validate=check_indicator_value)
     direction = fields.Enum(
         Direction, by_value=True, required=True, metadata={"description": "Which is better"}
     )

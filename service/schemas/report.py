@@ -24,7 +24,13 @@ from service.schemas.common import (
     Text,
     bilingual,
 )
-from service.schemas.plan import MAX_AMOUNT, JointPlanSchema, _check_amount, cell_text
+from service.schemas.plan import (
+    MAX_AMOUNT,
+    JointPlanSchema,
+    _check_amount,
+    cell_text,
+    check_indicator_value,
+)
 
 PLAN_ID_NEEDS_SERVICE = (
     "A plan_id refers to a plan stored by the HTTP API; without it, give the plan itself."
@@ -83,7 +89,9 @@ class ActivityReportSchema(BaseSchema):
 
 class IndicatorReportSchema(BaseSchema):
     ref = Text(required=True, max_length=20, metadata={"example": "1.1"})
-    actual = fields.Decimal(required=True, allow_nan=False, metadata={"example": "9"})
+    actual = fields.Decimal(
+        required=True, allow_nan=False, validate=check_indicator_value, metadata={"example": "9"}
+    )
 
     @post_load
     def make(self, data, **kwargs) -> IndicatorReport:
@@ -147,7 +155,9 @@ class AnnualReportSchema(DocumentSchema):
                 raise ValidationError(PLAN_ID_NEEDS_SERVICE, "plan_id")
             if "plan_id" not in given:
                 raise ValidationError("Give either plan_id or plan.", "plan")
-            return
+            if "plan_id" not in data:
+                return  # plan_id itself is invalid: its errors are reported
+            raise ValidationError("Unknown joint plan.", "plan_id")  # an empty one
         plan = data["plan"]
         if not isinstance(plan, JointPlan):
             return  # the plan itself is invalid: its errors are reported
