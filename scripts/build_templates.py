@@ -299,6 +299,18 @@ def loop_lines(cell, expr: str, *, bold=True, size=12) -> None:
     cell.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
+def signature_row(doc, widths: list[float], position: str, name: str, line: int):
+    """A borderless row that never splits: position | signature line | name (bold)."""
+    sign = doc.add_table(rows=1, cols=3)
+    no_borders(sign)
+    fixed_widths(sign, widths)
+    cant_split(sign.rows[0])
+    cell_text(sign.cell(0, 0), f"{{{{ {position} }}}}", bold=True)
+    cell_text(sign.cell(0, 1), "_" * line, align=WD_ALIGN_PARAGRAPH.CENTER)
+    cell_text(sign.cell(0, 2), f"{{{{ {name} }}}}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    return sign
+
+
 def composition_table(doc, rows: str) -> None:
     """A table of the working group's composition: number, name, position and role."""
     table = doc.add_table(rows=3, cols=3)
@@ -355,19 +367,13 @@ def working_group_order() -> None:
     para(doc, "{%p endfor %}")
     # Signature block: position | space for the signature and the seal | name.
     para(doc, "", space_before=24, keep_next=True)
-    sign = doc.add_table(rows=1, cols=3)
-    no_borders(sign)
-    fixed_widths(sign, [75, 45, 45])
-    cant_split(sign.rows[0])
-    cell_text(sign.cell(0, 0), "{{ part.head_position }}", bold=True)
-    # The signature line, and under it the place of the seal.
-    cell_text(sign.cell(0, 1), "_______________", align=WD_ALIGN_PARAGRAPH.CENTER)
+    sign = signature_row(doc, [75, 45, 45], "part.head_position", "part.head_name", 15)
+    # Under the signature line, the place of the seal.
     seal = sign.cell(0, 1).add_paragraph()
     seal.alignment = WD_ALIGN_PARAGRAPH.CENTER
     seal.paragraph_format.space_before = Pt(14)
     run = seal.add_run("{{ part.seal }}")
     run.font.size = Pt(10)
-    cell_text(sign.cell(0, 2), "{{ part.head_name }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     # Appendix mark at the top right of a new page, then the membership table.
     mark = para(doc, "{{ part.appendix_mark }}", size=12)
     mark.paragraph_format.left_indent = Mm(85)
@@ -841,14 +847,7 @@ def annual_report() -> None:
     # Date and signature of the working group leader.
     para(doc, "{{ part.date }}", space_before=24, keep_next=True)
     para(doc, "", space_before=12, keep_next=True)
-    sign = doc.add_table(rows=1, cols=3)
-    no_borders(sign)
-    fixed_widths(sign, [80, 40, 45])
-    cant_split(sign.rows[0])
-    cell_text(sign.cell(0, 0), "{{ part.signatory_position }}", bold=True)
-    cell_text(sign.cell(0, 1), "_____________", align=WD_ALIGN_PARAGRAPH.CENTER)
-    cell_text(sign.cell(0, 2), "{{ part.signatory_name }}", bold=True,
-              align=WD_ALIGN_PARAGRAPH.RIGHT)  # fmt: skip
+    signature_row(doc, [80, 40, 45], "part.signatory_position", "part.signatory_name", 13)
     end_of_part(doc)
     para(doc, "{%p endfor %}")
     share_headers(doc)

@@ -16,7 +16,7 @@ from service.documents.dates import (
 )
 from service.documents.forms import body_forms
 from service.documents.money import amount_in_words, format_amount, format_number
-from service.documents.typography import hyphenate
+from service.documents.typography import hyphenate, hyphenate_some
 from service.domain.common import Bilingual
 from service.domain.plan import (
     Activity,
@@ -267,8 +267,7 @@ _ACTIVITY_COLUMNS = (
 
 def _labels(t: Phrases) -> dict[str, str]:
     """The fixed words of the template: headings and column titles."""
-    labels = _label_texts(t)
-    return labels | {key: hyphenate(labels[key], t.lang) for key in _ACTIVITY_COLUMNS}
+    return hyphenate_some(_label_texts(t), _ACTIVITY_COLUMNS, t.lang)
 
 
 def _label_texts(t: Phrases) -> dict[str, str]:

@@ -22,7 +22,7 @@ from service.documents.dates import long_date
 from service.documents.forms import body_forms
 from service.documents.money import format_amount, format_number
 from service.documents.plan import DASH, SOURCE_PHRASES, _deadline, _period, order_reference
-from service.documents.typography import hyphenate
+from service.documents.typography import hyphenate, hyphenate_some
 from service.domain.common import Bilingual
 from service.domain.plan import JointPlan
 from service.domain.report import (
@@ -204,17 +204,15 @@ def _narrative(t: Phrases, report: AnnualReport, lang: str) -> list[dict]:
 
 # Column titles of the narrow table columns, hyphenated like their cells.
 _TABLE_COLUMNS = (
-    "problem", "count", "activity", "deadline", "status", "actual_date", "planned", "spent",
+    "problem", "count", "statuses", "activity", "deadline", "status", "actual_date", "planned",
+    "spent",
     "indicator", "baseline", "target", "actual", "change", "achievement", "trend",
 )  # fmt: skip
 
 
 def _labels(t: Phrases) -> dict[str, str]:
     """The fixed words of the template: headings and column titles."""
-    labels = _label_texts(t)
-    columns = {key: hyphenate(labels[key], t.lang) for key in _TABLE_COLUMNS}
-    statuses = [hyphenate(status, t.lang) for status in labels["statuses"]]
-    return labels | columns | {"statuses": statuses}
+    return hyphenate_some(_label_texts(t), _TABLE_COLUMNS, t.lang)
 
 
 def _label_texts(t: Phrases) -> dict[str, str]:

@@ -58,6 +58,19 @@ def hyphenate(text: str, lang: str) -> str:
     return _LONG_WORD.sub(lambda m: _hyphenated(m[0], lang), text)
 
 
+def hyphenate_some(texts: dict, keys: tuple[str, ...], lang: str) -> dict:
+    """`texts` with those under `keys` hyphenated (each text of a list, too)."""
+
+    def one(value):
+        return (
+            [hyphenate(v, lang) for v in value]
+            if isinstance(value, list)
+            else hyphenate(value, lang)
+        )
+
+    return texts | {key: one(texts[key]) for key in keys}
+
+
 @cache
 def _russian() -> pyphen.Pyphen:
     return pyphen.Pyphen(lang="ru_RU", left=2, right=2)

@@ -179,6 +179,16 @@ def missing_languages(value: Any, languages: tuple[str, ...], path: tuple = ()) 
     return errors
 
 
+def issuer_field() -> fields.Nested:
+    """The letterhead of a document that a registry entry can give instead."""
+    return fields.Nested(
+        IssuerSchema,
+        required=True,
+        metadata={"description": "Letterhead; optional with `municipality_id`, which fills it "
+                  "(the parts given here win)"},
+    )  # fmt: skip
+
+
 class DocumentSchema(BaseSchema):
     """Base of every document input: the language, and a check that each text has it."""
 

@@ -9,10 +9,10 @@ from service.domain.order import DraftPlan, Member, Role, WorkingGroupOrder
 from service.schemas.common import (
     BaseSchema,
     DocumentSchema,
-    IssuerSchema,
     PersonSchema,
     Text,
     bilingual,
+    issuer_field,
 )
 
 
@@ -40,12 +40,7 @@ class DraftPlanSchema(BaseSchema):
 
 
 class WorkingGroupOrderSchema(DocumentSchema):
-    issuer = fields.Nested(
-        IssuerSchema,
-        required=True,
-        metadata={"description": "Letterhead; optional with `municipality_id`, which fills it "
-                  "(the parts given here win)"},
-    )  # fmt: skip
+    issuer = issuer_field()
     act = bilingual(
         load_default=None,
         metadata={

@@ -33,10 +33,10 @@ from service.schemas.common import (
     BaseSchema,
     BilingualSchema,
     DocumentSchema,
-    IssuerSchema,
     PersonSchema,
     Text,
     bilingual,
+    issuer_field,
 )
 
 # Amounts stay below a trillion: the words converters go up to milliards.
@@ -312,12 +312,7 @@ class ApproversSchema(BaseSchema):
 
 
 class JointPlanSchema(DocumentSchema):
-    issuer = fields.Nested(
-        IssuerSchema,
-        required=True,
-        metadata={"description": "Letterhead; optional with `municipality_id`, which fills it "
-                  "(the parts given here win)"},
-    )  # fmt: skip
+    issuer = issuer_field()
     title = bilingual(
         load_default=None,
         metadata={

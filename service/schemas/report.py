@@ -161,31 +161,19 @@ class AnnualReportSchema(DocumentSchema):
         plan = data["plan"]
         if not isinstance(plan, JointPlan):
             return  # the plan itself is invalid: its errors are reported
-        errors: dict = {}
-        numbers, seen = set(activity_numbers(plan)), set()
-        for i, report in enumerate(data.get("activities") or ()):
-            if not isinstance(report, ActivityReport):
-                continue  # invalid: its errors are reported
-            if report.number not in numbers:
-                message = f"The plan has no activity {report.number}."
-            elif report.number in seen:
-                message = f"Activity {report.number} is reported more than once."
-            else:
-                seen.add(report.number)
-                continue
-            errors.setdefault("activities", {})[i] = {"number": [message]}
-        refs, seen = set(indicator_refs(plan)), set()
-        for i, report in enumerate(data.get("indicators") or ()):
-            if not isinstance(report, IndicatorReport):
-                continue
-            if report.ref not in refs:
-                message = f"The plan has no indicator {report.ref}."
-            elif report.ref in seen:
-                message = f"Indicator {report.ref} is reported more than once."
-            else:
-                seen.add(report.ref)
-                continue
-            errors.setdefault("indicators", {})[i] = {"ref": [message]}
+        errors = {
+            "activities": _misreferenced(
+                data.get("activities"), ActivityReport, "number", set(activity_numbers(plan)),
+                "The plan has no activity {number}.",
+                "Activity {number} is reported more than once.",
+            ),
+            "indicators": _misreferenced(
+                data.get("indicators"), IndicatorReport, "ref", set(indicator_refs(plan)),
+                "The plan has no indicator {ref}.",
+                "Indicator {ref} is reported more than once.",
+            ),
+        }  # fmt: skip
+        errors = {key: value for key, value in errors.items() if value}
         if errors:
             raise ValidationError(errors)
 
@@ -203,3 +191,23 @@ class AnnualReportSchema(DocumentSchema):
             signatory=data["signatory"],
             report_date=data["report_date"],
         )
+
+
+def _misreferenced(
+    reports, kind: type, key: str, known: set, unknown: str, repeated: str
+) -> dict[int, dict[str, list[str]]]:
+    """Errors by position of the reports whose `key` the plan lacks or another report took."""
+    errors, seen = {}, set()
+    for i, report in enumerate(reports or ()):
+        if not isinstance(report, kind):
+            continue  # invalid: its errors are reported
+        value = getattr(report, key)
+        if value not in known:
+            message = unknown.format(**{key: value})
+        elif value in seen:
+            message = repeated.format(**{key: value})
+        else:
+            seen.add(value)
+            continue
+        errors[i] = {key: [message]}
+    return errors
