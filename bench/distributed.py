@@ -19,8 +19,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from service import create_app
-from service.models import DocumentRecord, Status
+from service import create_app, extensions
+from service.domain.status import Status
+from service.models import DocumentRecord
 from tests.stack import Stack, wait_for
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "uch-korgon-order.json"
@@ -34,7 +35,7 @@ def _payload(n: int) -> dict:
 
 
 def _records(app, ids):
-    with app.extensions["db"].session() as session:
+    with extensions.db(app).session() as session:
         return session.scalars(select(DocumentRecord).where(DocumentRecord.id.in_(ids))).all()
 
 
@@ -55,7 +56,7 @@ def latency(stack: Stack, requests: int, rate: float) -> dict:
         ids.append(client.post(ORDERS, json=_payload(n)).get_json()["id"])
     wait_for(lambda: _all_done(app, ids), 600, "all documents", interval=0.2)
     seconds = sorted((r.finished_at - r.created_at).total_seconds() for r in _records(app, ids))
-    app.extensions["dispatcher"].shutdown()
+    extensions.dispatcher(app).shutdown()
     return {
         "requests": requests,
         "rate_per_s": rate,
@@ -73,7 +74,7 @@ def throughput(stack: Stack, backlog: int) -> dict:
     wait_for(lambda: _all_done(app, ids), 900, "the backlog", interval=0.2)
     records = _records(app, ids)
     span = max(r.finished_at for r in records) - min(r.started_at for r in records)
-    app.extensions["dispatcher"].shutdown()
+    extensions.dispatcher(app).shutdown()
     return {"documents": backlog, "docs_per_s": round(backlog / span.total_seconds(), 1)}
 
 

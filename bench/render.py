@@ -29,7 +29,8 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined
 
 from service import rendering
-from service.generation import KINDS, load_input
+from service.generation import load_input
+from service.kinds import KINDS
 
 KIND = "working-group-order"
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "uch-korgon-order.json"

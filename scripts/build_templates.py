@@ -681,7 +681,7 @@ def joint_plan() -> None:
 # activities, indicators and budget, the chart (a placeholder picture the service replaces,
 # image1.png for the first language and image2.png for the second), the narrative and the
 # signature.
-REPORT_CHART_CM = (16.0, 15.0)  # service.documents.chart: WIDTH_CM, HEIGHT_CM
+REPORT_CHART_CM = (16.0, 15.0)  # service.kinds.annual_report.chart: WIDTH_CM, HEIGHT_CM
 REPORT_TABLE_PT = 9
 
 

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from service import create_app
+from service import create_app, extensions
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 
@@ -16,8 +16,8 @@ def spec() -> dict:
     try:
         return app.extensions["api"].spec.to_dict()
     finally:
-        app.extensions["dispatcher"].shutdown()
-        app.extensions["db"].dispose()
+        extensions.dispatcher(app).shutdown()
+        extensions.db(app).dispose()
 
 
 def render() -> str:

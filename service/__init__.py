@@ -11,14 +11,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service import config as settings
 from service.db import Database
-from service.dispatch import recover
-from service.generation import Runner
+from service.extensions import Services, install
 from service.logs import configure_logging
 from service.storage import DatabaseStorage
+from service.tasks.dispatch import recover
+from service.tasks.runner import Runner
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the web application: config → database → dispatcher → API → error handlers."""
+    """Build the web application: config → services → dispatcher → API → error handlers.
+
+    Nothing starts here: the embedded workers start with `start_embedded_workers` (gunicorn's
+    worker hook, the tests), Celery workers recover unfinished jobs when they are ready.
+    """
     conf = settings.load(overrides)
     configure_logging(conf["LOG_LEVEL"])
     app = Flask(__name__)
@@ -26,20 +31,28 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     db = Database(conf["DATABASE_URL"])
-    runner = Runner(db, DatabaseStorage(), conf["JOB_LEASE_SECONDS"])
-    app.extensions["db"] = db
-    app.extensions["runner"] = runner
-    app.extensions["dispatcher"] = dispatcher = _dispatcher(app, runner)
-    app.extensions["recovery"] = partial(
-        recover,
-        runner,
-        dispatcher,
-        queued_grace_seconds=conf["QUEUED_GRACE_SECONDS"],
-        lease_seconds=conf["JOB_LEASE_SECONDS"],
+    storage = DatabaseStorage()
+    runner = Runner(db, storage, conf["JOB_LEASE_SECONDS"])
+    dispatcher = _dispatcher(app, runner)
+    install(
+        app,
+        Services(
+            db=db,
+            storage=storage,
+            runner=runner,
+            dispatcher=dispatcher,
+            recover=partial(
+                recover,
+                runner,
+                dispatcher,
+                queued_grace_seconds=conf["QUEUED_GRACE_SECONDS"],
+                lease_seconds=conf["JOB_LEASE_SECONDS"],
+            ),
+        ),
     )
 
     from service.api import register_api
-    from service.errors import register_error_handlers
+    from service.api.errors import register_error_handlers
 
     register_api(app)
     register_error_handlers(app)
@@ -51,15 +64,27 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _dispatcher(app: Flask, runner: Runner):
     if settings.is_distributed(app.config):
-        from service.tasks import CeleryDispatcher, celery_init_app
+        from service.tasks.celery_app import CeleryDispatcher, celery_init_app
 
         return CeleryDispatcher(celery_init_app(app))
-    from service.dispatch import InProcessDispatcher
+    from service.tasks.dispatch import InProcessDispatcher
 
-    dispatcher = InProcessDispatcher(runner, app.config["EMBEDDED_WORKERS"])
-    # Embedded jobs only ever run in this process: at start every unfinished one is orphaned.
+    return InProcessDispatcher(runner, app.config["EMBEDDED_WORKERS"])
+
+
+def start_embedded_workers(app: Flask) -> int:
+    """In the embedded mode, re-enqueue every unfinished job; return how many.
+
+    Embedded jobs only ever run in the web process, so at its start every unfinished one is
+    orphaned. In the distributed mode the Celery workers do this themselves (nothing here).
+    """
+    if settings.is_distributed(app.config):
+        return 0
+    from service.extensions import services
+
+    found = services(app)
     try:
-        recover(runner, dispatcher, queued_grace_seconds=0, lease_seconds=0)
+        return recover(found.runner, found.dispatcher, queued_grace_seconds=0, lease_seconds=0)
     except SQLAlchemyError:
         logging.getLogger(__name__).warning("no job table yet: run `docgen db upgrade`")
-    return dispatcher
+        return 0

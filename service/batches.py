@@ -22,30 +22,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from service import generation, registry
-from service.errors import InvalidInput, NotFound, NotReady, flatten_errors, translate_errors
-from service.jobs import Scope
-from service.models import Batch, BatchItem, Blob, DocumentRecord, Status, utcnow
+from service import generation, registry, submission
+from service.domain.status import Status
+from service.errors import InvalidInput, NotFound, NotReady, flatten_errors
+from service.i18n import translate_errors
+from service.models import Batch, BatchItem, Blob, DocumentRecord, utcnow
 from service.spreadsheets import csv_bytes, xlsx_bytes
+from service.tenancy import Scope
 
 INVALID = "invalid"
 INTERNAL_ITEM_ERROR = "Internal error while recording this item; submit it again."
 
 log = logging.getLogger(__name__)
-
-# Per-item columns of the upload template: the fields that differ between municipalities.
-PERSON = ("name", "gender", "position.ky", "position.ru")
-TEMPLATE_COLUMNS = {
-    "working-group-order": [
-        "municipality_id",
-        *(f"issuer.{p}.{lang}" for p in ("region", "district", "body") for lang in ("ky", "ru")),
-        *(f"issuer.head.{p}" for p in PERSON),
-        "number", "date", "place.ky", "place.ru",
-        *(f"control.{p}" for p in PERSON),
-        *(f"responsible_secretary.{p}" for p in PERSON),
-        *(f"members.{i}.{p}" for i in range(6) for p in (*PERSON, "role", "by_agreement")),
-    ],
-}  # fmt: skip
 
 
 class BatchNotFound(NotFound):
@@ -147,10 +135,10 @@ def _add_items(session: Session, scope: Scope, batch: Batch, rows) -> tuple[list
             # A savepoint per item: a refused item gives its outgoing number back.
             with session.begin_nested():
                 payload = merge(batch.shared, fields)
-                submission = generation.submit(session, scope, batch.kind, payload)
-            item.document_id = submission.record.id
-            item.municipality_id = submission.record.municipality_id
-            created.append(submission.record.id)
+                made = submission.record_document(session, scope, batch.kind, payload)
+            item.document_id = made.record.id
+            item.municipality_id = made.record.municipality_id
+            created.append(made.record.id)
         except InvalidInput as err:
             item.errors = flatten_errors(err.errors)
             invalid[str(row)] = item.errors
@@ -332,13 +320,10 @@ def template_xlsx(kind: str) -> bytes:
 
 
 def _columns(kind: str) -> list[str]:
-    generation.get_kind(kind)
-    try:
-        return TEMPLATE_COLUMNS[kind]
-    except KeyError:
-        raise InvalidInput(
-            errors={"kind": [f"No upload template for this kind yet: {kind}."]}
-        ) from None
+    columns = list(generation.get_kind(kind).batch_columns)
+    if not columns:
+        raise InvalidInput(errors={"kind": [f"No upload template for this kind yet: {kind}."]})
+    return columns
 
 
 def items_from_table(content: bytes, filename: str) -> tuple[list[dict], list[int]]:

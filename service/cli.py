@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from service.errors import InvalidInput, flatten_errors
-from service.generation import KINDS, generate_document
+from service.generation import generate_document
+from service.kinds import KINDS
 
 
 @click.group()
@@ -46,7 +47,7 @@ def render(kind: str, input_file, output: Path, language: str | None) -> None:
                 click.echo(f"  {path}: {message}", err=True)
         sys.exit(2)
     for warning in document.warnings:
-        click.echo(f"{input_file.name}: warning: {warning}", err=True)
+        click.echo(f"{input_file.name}: warning: {warning.text()}", err=True)
     output.write_bytes(document.content)
     click.echo(f"{output} ({len(document.content)} bytes, sha256 {document.sha256})")
 

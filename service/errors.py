@@ -1,16 +1,6 @@
-"""Service errors (no HTTP here) and the one place that maps errors to HTTP responses."""
+"""The errors the domain raises; `service.api.errors` maps them to HTTP responses."""
 
 from __future__ import annotations
-
-import logging
-
-from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
-from werkzeug.http import HTTP_STATUS_CODES
-
-from service.i18n import MESSAGE_LANGUAGES, translate_error
-
-log = logging.getLogger(__name__)
 
 
 class ServiceError(Exception):
@@ -74,58 +64,3 @@ def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
     else:
         flat.setdefault(prefix or "_body", []).append(str(messages))
     return flat
-
-
-def translate_errors(errors: dict[str, list[str]], lang: str) -> dict[str, list[str]]:
-    """Field path → messages, each message in `lang`."""
-    return {path: [translate_error(m, lang) for m in msgs] for path, msgs in errors.items()}
-
-
-def request_language() -> str:
-    """The language of messages: Russian or Kyrgyz when Accept-Language asks, else English."""
-    return request.accept_languages.best_match(MESSAGE_LANGUAGES, default="en") or "en"
-
-
-def _envelope(status: int, message: str, errors: dict | None = None):
-    lang = request_language()
-    body = {
-        "code": status,
-        "status": HTTP_STATUS_CODES.get(status, "Error"),
-        "message": translate_error(message, lang),
-    }
-    if errors:
-        body["errors"] = translate_errors(errors, lang)
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["Content-Language"] = lang
-    return response
-
-
-def handle_service_error(err: ServiceError):
-    return _envelope(err.status, str(err), flatten_errors(err.errors) if err.errors else None)
-
-
-def handle_http_exception(err: HTTPException):
-    data = getattr(err, "data", None) or {}
-    messages = data.get("messages")
-    if messages:
-        # webargs: {"json": {...}} for schema errors, {"json": ["Invalid JSON body."]} for syntax.
-        messages = messages.get("json", messages)
-        errors = flatten_errors(messages)
-        if err.code == 422:
-            return _envelope(422, InvalidInput.message, errors)
-        return _envelope(err.code or 400, errors.pop("_body", [err.description])[0], errors)
-    if err.code == 413:
-        return _envelope(413, "The request body is too large.")
-    return _envelope(err.code or 500, err.description or err.name)
-
-
-def handle_unexpected(err: Exception):
-    log.exception("unhandled error")
-    return _envelope(500, "Internal error.")
-
-
-def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(ServiceError, handle_service_error)
-    app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(Exception, handle_unexpected)

@@ -1,89 +1,34 @@
-"""The one domain entry point: input → validated model → document bytes, and job execution.
+"""The one domain entry point: a kind's input → validated model → document bytes.
 
-The CLI, the HTTP API and the Celery workers all call these functions.
+Pure: no database, no HTTP. The CLI calls it directly; the API and the workers reach it
+through the submission and the job runner.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, ValidationError
-from sqlalchemy.orm import Session
 
-from service import jobs, registry, reports
-from service.documents import order, plan, report
-from service.documents.typography import polish_context
+from service.domain.notices import Notice
 from service.errors import InvalidInput
-from service.logs import job_context
-from service.models import Status
-from service.rendering import render_docx, template_bytes
-from service.schemas.order import WorkingGroupOrderSchema
-from service.schemas.plan import JointPlanSchema
-from service.schemas.report import AnnualReportSchema
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DocumentKind:
-    """A kind of document: its input schema, its context builder and its template."""
-
-    name: str
-    schema: type[Schema]
-    build_context: Callable[[Any], dict]
-    file_stem: Callable[[Any], str]
-    # Unusual but valid input: English message ids, localised by the caller.
-    warnings: Callable[[Any], list[str]] = lambda model: []
-    # Kinds with an outgoing number: the line the register shows for a document.
-    register_subject: Callable[[Any], str] | None = None
-    # Kinds that refer to stored documents: fills the input from them before validation.
-    resolve: Callable[[Session, jobs.Scope, Any], Any] | None = None
-    # Kinds with pictures: the template's media part names and the bytes that replace them.
-    media: Callable[[Any], dict[str, bytes]] | None = None
-
-    @property
-    def template(self) -> str:
-        return self.name
-
-
-KINDS: dict[str, DocumentKind] = {
-    kind.name: kind
-    for kind in (
-        DocumentKind(
-            "working-group-order",
-            WorkingGroupOrderSchema,
-            order.build_context,
-            order.file_stem,
-            register_subject=order.register_subject,
-        ),
-        DocumentKind(
-            "joint-plan", JointPlanSchema, plan.build_context, plan.file_stem, plan.warnings
-        ),
-        DocumentKind(
-            "annual-report",
-            AnnualReportSchema,
-            report.build_context,
-            report.file_stem,
-            report.warnings,
-            resolve=reports.resolve_plan,
-            media=report.media,
-        ),
-    )
-}
+from service.kinds import KINDS, DocumentKind
+from service.language.typography import polish_context
+from service.rendering import render_file
 
 
 @dataclass(frozen=True)
 class RenderedDocument:
+    """A document's bytes, its download name and the warnings about its input."""
+
     content: bytes
     filename: str
-    warnings: tuple[str, ...] = ()  # unusual but valid input, English (the errors catalog)
+    warnings: tuple[Notice, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -91,6 +36,7 @@ class RenderedDocument:
 
 
 def get_kind(name: str) -> DocumentKind:
+    """The descriptor of kind `name`; InvalidInput naming `kind` if there is none."""
     try:
         return KINDS[name]
     except KeyError:
@@ -107,7 +53,7 @@ def _schema(kind: str) -> Schema:
 def load_input(kind: str, payload: Any) -> Any:
     """Validate `payload` against the kind's schema and return the domain object."""
     if isinstance(payload, dict) and "municipality_id" in payload:
-        # Already resolved into `issuer` by submit(); the domain does not need it.
+        # Already resolved into `issuer` by the submission; the domain does not need it.
         payload = {k: v for k, v in payload.items() if k != "municipality_id"}
     try:
         return _schema(kind).load(payload)
@@ -115,92 +61,16 @@ def load_input(kind: str, payload: Any) -> Any:
         raise InvalidInput(errors=err.messages) from err
 
 
-@dataclass
-class Submission:
-    record: jobs.DocumentRecord
-    created: bool
-    warnings: list[str]
-
-
-def submit(
-    session: Session,
-    scope: jobs.Scope,
-    kind: str,
-    payload: Any,
-    *,
-    idempotency_key: str | None = None,
-) -> Submission:
-    """Validate and record a document job (not yet enqueued: the caller does after commit).
-
-    A `municipality_id` fills the letterhead from the registry and, when the input has no
-    number, takes the next outgoing number in this same transaction.
-    """
-    spec = get_kind(kind)
-    fingerprint = jobs.input_fingerprint(kind, payload)
-    if idempotency_key:
-        existing = jobs.find_idempotent(session, scope, idempotency_key, fingerprint)
-        if existing is not None:
-            return Submission(existing, False, [])
-    has_act = "act" in _schema(kind).fields
-    resolved, municipality = registry.resolve(session, scope, payload, with_act=has_act)
-    if spec.resolve is not None:
-        resolved = spec.resolve(session, scope, resolved)
-    issue = None
-    numbered_here = (
-        municipality is not None and spec.register_subject and not resolved.get("number")
-    )
-    if numbered_here:
-        year = _year_of(resolved.get("date"))
-        if year is not None:
-            issue = registry.next_outgoing_number(session, municipality, year)
-            resolved["number"] = issue[1]
-    try:
-        model = load_input(kind, resolved)
-    except InvalidInput as err:
-        if numbered_here and issue is None:
-            # No number without a valid date: the date's error says it all.
-            err.errors.pop("number", None)
-        raise
-    record, created = jobs.submit(
-        session,
-        kind,
-        resolved,
-        model.language.value,
-        scope=scope,
-        idempotency_key=idempotency_key,
-        fingerprint=fingerprint,
-        municipality_id=municipality.id if municipality else None,
-    )
-    if not created:
-        # A concurrent request with the same key made the document: give the number back.
-        record_id = record.id
-        session.rollback()
-        return Submission(jobs.get(session, record_id, scope), False, [])
-    if issue is not None:
-        registry.record_issue(
-            session,
-            municipality,
-            seq=issue[0],
-            number=issue[1],
-            issued_on=model.date,
-            kind=kind,
-            subject=spec.register_subject(model),
-            document_id=record.id,
-        )
-    return Submission(record, True, spec.warnings(model))
-
-
-def _year_of(value: Any) -> int | None:
-    try:
-        return date.fromisoformat(value).year
-    except (TypeError, ValueError):
-        return None  # the schema reports the bad date
+def input_fields(kind: str) -> set[str]:
+    """The top-level fields the kind's input has."""
+    return set(_schema(kind).fields)
 
 
 def warm_up() -> None:
     """Load dictionaries, catalogs and templates now rather than in the first job."""
-    from service.documents import russian
     from service.i18n import DOCUMENT_LANGUAGES, MESSAGE_LANGUAGES, translations
+    from service.language import russian
+    from service.rendering import template_bytes
 
     russian.warm_up()
     for lang in DOCUMENT_LANGUAGES:
@@ -208,7 +78,8 @@ def warm_up() -> None:
     for lang in MESSAGE_LANGUAGES:
         translations(lang, "errors")
     for kind in KINDS.values():
-        template_bytes(kind.template)
+        _schema(kind.name)
+        template_bytes(kind.name)
 
 
 def safe_name(text: str, limit: int = 120) -> str:
@@ -216,68 +87,17 @@ def safe_name(text: str, limit: int = 120) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', " ", text).strip().replace(" ", "_")[:limit]
 
 
-def _safe_filename(stem: str) -> str:
-    return f"{safe_name(stem)}.docx"
+def generate_document(kind: str, payload: Any, template: Path | None = None) -> RenderedDocument:
+    """Validate the input of a document of `kind` and render it to .docx bytes.
 
-
-def generate_document(kind: str, payload: Any) -> RenderedDocument:
-    """Validate the input of a document of `kind` and render it to .docx bytes."""
+    `template` replaces the kind's default Word template (a municipality's own, say).
+    """
     model = load_input(kind, payload)
     spec = get_kind(kind)
-    media = spec.media(model) if spec.media is not None else None
     context = polish_context(spec.build_context(model))
-    content = render_docx(spec.template, context, media=media)
+    content = render_file(template or spec.template, context, spec.media_bytes(model))
     return RenderedDocument(
         content=content,
-        filename=_safe_filename(spec.file_stem(model)),
+        filename=f"{safe_name(spec.file_stem(model))}.docx",
         warnings=tuple(spec.warnings(model)),
     )
-
-
-class Runner:
-    """Executes document jobs against a database and a storage backend."""
-
-    def __init__(self, db, storage, lease_seconds: int):
-        self.db = db
-        self.storage = storage
-        self.lease_seconds = lease_seconds
-
-    def run_job(self, document_id: str) -> str | None:
-        """Generate the document of a queued job and record the outcome; return the status.
-
-        A job that is done, failed or running elsewhere is left alone (None), so a task
-        delivered twice never makes a second document. Unexpected errors propagate, for
-        the caller to retry: the job is then released back to the queue.
-        """
-        with job_context(document_id):
-            return self._run(document_id)
-
-    def _run(self, document_id: str) -> str | None:
-        with self.db.session() as session:
-            record = jobs.claim(session, document_id, self.lease_seconds)
-            if record is None:
-                log.info("not claimed: done, failed or running elsewhere")
-                return None
-            kind, payload, attempt = record.kind, record.input, record.attempts
-        log.info("generating", extra={"kind": kind, "attempt": attempt})
-        try:
-            document = generate_document(kind, payload)
-        except InvalidInput as err:
-            with self.db.session() as session:
-                jobs.fail(session, document_id, {"message": err.message, "errors": err.errors})
-            log.warning("invalid input")
-            return Status.FAILED
-        except Exception:
-            with self.db.session() as session:
-                jobs.release(session, document_id)
-            raise
-        with self.db.session() as session:
-            key = self.storage.put(session, document.content)
-            jobs.finish(session, document_id, document.filename, key, len(document.content))
-        log.info("done", extra={"bytes": len(document.content)})
-        return Status.DONE
-
-    def give_up(self, document_id: str, message: str) -> None:
-        """Fail a job for good (retries exhausted); its input stays for a later rerun."""
-        with job_context(document_id), self.db.session() as session:
-            jobs.fail(session, document_id, {"message": message}, unfinished=True)

@@ -17,15 +17,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.db import insert_unless_present
-from service.documents.forms import body_forms
 from service.domain.common import Bilingual, NameForms
 from service.domain.numbering import outgoing_number
 from service.errors import InvalidInput, NotFound
-from service.jobs import Scope
+from service.language.grammatical_forms import body_forms
 from service.models import DocumentRecord, Municipality, RegisterCounter, RegisterEntry, utcnow
 from service.schemas.common import clean_texts
 from service.schemas.municipality import MunicipalitySchema
 from service.spreadsheets import csv_bytes, xlsx_bytes
+from service.tenancy import Scope
 
 
 class MunicipalityNotFound(NotFound):

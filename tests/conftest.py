@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from service import create_app
+from service import create_app, extensions
 from service.db import upgrade
 from tests.stack import Stack
 
@@ -51,8 +51,8 @@ def app(request, tmp_path):
     else:
         app = create_app(request.getfixturevalue("shared_stack").app_config())
     yield app
-    app.extensions["dispatcher"].shutdown()
-    app.extensions["db"].dispose()
+    extensions.dispatcher(app).shutdown()
+    extensions.db(app).dispose()
 
 
 @pytest.fixture

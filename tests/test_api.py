@@ -9,8 +9,10 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import func, select
 
-from service import jobs
+from service import extensions
 from service.models import Blob
+from service.tasks import records as jobs
+from service.tenancy import LOCAL
 from tests.conftest import ORDERS, wait_until_finished
 from tests.docx_reading import open_docx, paragraphs
 
@@ -40,10 +42,10 @@ def test_submit_follow_download(client, order_input):
 def test_input_is_stored_with_the_document(app, client, order_input):
     job = client.post(ORDERS, json=order_input).get_json()
     wait_until_finished(client, job["links"]["self"])
-    with app.extensions["db"].session() as session:
-        record = jobs.get(session, job["id"])
+    with extensions.db(app).session() as session:
+        record = jobs.get(session, job["id"], LOCAL)
         assert record.input == order_input
-        assert app.extensions["runner"].storage.get(session, record.output_key)
+        assert extensions.storage(app).get(session, record.output_key)
 
 
 def test_same_document_twice_is_stored_once(app, client, order_input):
@@ -52,12 +54,12 @@ def test_same_document_twice_is_stored_once(app, client, order_input):
     assert first["id"] != second["id"]
     for job in (first, second):
         assert wait_until_finished(client, job["links"]["self"])["status"] == "done"
-    with app.extensions["db"].session() as session:
-        keys = {jobs.get(session, job["id"]).output_key for job in (first, second)}
+    with extensions.db(app).session() as session:
+        keys = {jobs.get(session, job["id"], LOCAL).output_key for job in (first, second)}
         assert len(keys) == 1
         key = keys.pop()
         assert session.scalar(select(func.count()).where(Blob.key == key)) == 1
-        data = app.extensions["runner"].storage.get(session, key)
+        data = extensions.storage(app).get(session, key)
     assert data == client.get(first["links"]["file"]).data
 
 
@@ -70,8 +72,8 @@ def test_unknown_document_is_404(client):
 
 def test_file_of_unfinished_job_is_409(app, client, order_input):
     # A job recorded but not yet picked up by any worker.
-    with app.extensions["db"].session() as session:
-        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru")
+    with extensions.db(app).session() as session:
+        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru", scope=LOCAL)
     response = client.get(f"/api/v1/documents/{record.id}/file", headers={"Accept-Language": "ru"})
     assert response.status_code == 409
     assert response.get_json()["message"] == "Документ ещё не готов (статус: queued)."
@@ -224,4 +226,4 @@ def test_readyz_is_503_without_database(tmp_path):
         assert response.status_code == 503
         assert response.get_json()["checks"]["database"].startswith("unavailable")
     finally:
-        app.extensions["dispatcher"].shutdown()
+        extensions.dispatcher(app).shutdown()

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from service import batches
+from service import batches, extensions
 from service.batches import items_from_table
-from service.jobs import DEFAULT_SCOPE
 from service.models import BatchItem
+from service.tenancy import LOCAL as DEFAULT_SCOPE
 from tests.conftest import EXAMPLES
 from tests.docx_reading import all_text, open_docx
 
@@ -109,7 +109,7 @@ def test_all_or_nothing_refuses_the_whole_batch(client, sverdlovsky):
 def test_cancel_stops_items_not_started(app, client, sverdlovsky):
     # Record the batch without handing its items to any worker: none can start before the
     # cancel, whatever the speed of the machine.
-    db = app.extensions["db"]
+    db = extensions.db(app)
     batch_id = batches.create(
         db, DEFAULT_SCOPE, sverdlovsky["kind"], sverdlovsky["shared"], sverdlovsky["items"],
         enqueue=lambda _id: None,
@@ -124,7 +124,7 @@ def test_cancel_stops_items_not_started(app, client, sverdlovsky):
     assert cancelled["cancelled_at"] is not None and cancelled["finished"]
     assert cancelled["counts"]["cancelled"] == total and cancelled["counts"]["done"] == 0
     # A cancelled job is never claimed, even if its message arrives later.
-    app.extensions["runner"].run_job(cancelled["items"][0]["document_id"])
+    extensions.runner(app).run_job(cancelled["items"][0]["document_id"])
     assert client.get(f"{BATCHES}/{batch_id}").get_json()["counts"]["cancelled"] == total
     with client.get(cancelled["links"]["archive"]) as download:
         archive = zipfile.ZipFile(io.BytesIO(download.data))
@@ -250,14 +250,14 @@ def test_form_without_a_file_names_the_file(client):
 def test_an_item_that_breaks_the_service_does_not_stop_the_others(
     app, client, sverdlovsky, monkeypatch
 ):
-    submit = batches.generation.submit
+    submit = batches.submission.record_document
 
     def failing(session, scope, kind, payload, **kwargs):
         if payload.get("number") == sverdlovsky["items"][1]["number"]:
             raise RuntimeError("a defect")
         return submit(session, scope, kind, payload, **kwargs)
 
-    monkeypatch.setattr(batches.generation, "submit", failing)
+    monkeypatch.setattr(batches.submission, "record_document", failing)
     response = client.post(BATCHES, json=sverdlovsky)
     assert response.status_code == 202
     batch = wait_finished(client, response.get_json()["links"]["self"])
@@ -305,7 +305,7 @@ def test_registry_items_among_inline_ones_in_the_archive(client, sverdlovsky, or
 
 def test_cancel_while_the_batch_is_still_being_read(app, client, sverdlovsky, monkeypatch):
     monkeypatch.setattr(batches, "CHUNK", 2)
-    db = app.extensions["db"]
+    db = extensions.db(app)
     enqueued = []
 
     def enqueue_then_cancel(document_id: str) -> None:

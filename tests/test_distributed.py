@@ -15,8 +15,11 @@ import pytest
 from sqlalchemy import func, select, text
 from werkzeug.serving import make_server
 
-from service import create_app, jobs
-from service.models import Blob, DocumentRecord, Status
+from service import create_app, extensions
+from service.domain.status import Status
+from service.models import Blob, DocumentRecord
+from service.tasks import records as jobs
+from service.tenancy import LOCAL
 from tests.conftest import ORDERS
 from tests.stack import Stack, wait_for
 
@@ -43,12 +46,12 @@ def make_app(stack):
 
     yield make
     for app in apps:
-        app.extensions["dispatcher"].shutdown()
-        app.extensions["db"].dispose()
+        extensions.dispatcher(app).shutdown()
+        extensions.db(app).dispose()
 
 
 def statuses(app, ids) -> Counter:
-    with app.extensions["db"].session() as session:
+    with extensions.db(app).session() as session:
         rows = session.execute(
             select(DocumentRecord.status).where(DocumentRecord.id.in_(ids))
         ).scalars()
@@ -138,7 +141,7 @@ def test_worker_killed_mid_job_every_job_done_once(stack, make_app, order_input)
         wait_for(mid_flight, 60, "some jobs done and some running", interval=0.005)
         killed[-1].kill()
         last_kill = datetime.now(UTC)
-        with app.extensions["db"].session() as session:
+        with extensions.db(app).session() as session:
             interrupted = session.scalars(
                 select(DocumentRecord.id).where(
                     DocumentRecord.id.in_(ids), DocumentRecord.status == Status.RUNNING
@@ -152,12 +155,12 @@ def test_worker_killed_mid_job_every_job_done_once(stack, make_app, order_input)
     # No job is made twice. A killed worker may die between storing a document and logging
     # it: only a job finished before the last kill may lack its line.
     assert max(counts[job] for job in ids) == 1
-    with app.extensions["db"].session() as session:
+    with extensions.db(app).session() as session:
         for document_id in [job for job in ids if counts[job] == 0]:
-            assert jobs.get(session, document_id).finished_at <= last_kill
-    with app.extensions["db"].session() as session:
+            assert jobs.get(session, document_id, LOCAL).finished_at <= last_kill
+    with extensions.db(app).session() as session:
         for document_id in interrupted:
-            record = jobs.get(session, document_id)
+            record = jobs.get(session, document_id, LOCAL)
             assert record.attempts >= 2 and record.output_key
 
 
@@ -174,7 +177,7 @@ def test_redis_down_and_back_loses_nothing(stack, make_app, order_input):
     assert response.get_json()["message"] == (
         "Очередь документов недоступна; ничего не сохранено, повторите попытку позже."
     )
-    with app.extensions["db"].session() as session:
+    with extensions.db(app).session() as session:
         total = session.scalar(select(func.count()).select_from(DocumentRecord))
     assert total == 10  # the refused request left no half-made record
     assert client.get("/readyz").status_code == 503
@@ -189,8 +192,8 @@ def test_redis_down_and_back_loses_nothing(stack, make_app, order_input):
 def test_duplicate_delivery_makes_one_document(stack, make_app, order_input):
     worker = stack.worker()
     app = make_app()
-    with app.extensions["db"].session() as session:
-        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru")
+    with extensions.db(app).session() as session:
+        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru", scope=LOCAL)
     celery = app.extensions["celery"]
     celery.send_task("documents.run_job", args=[record.id])
     celery.send_task("documents.run_job", args=[record.id])
@@ -200,8 +203,8 @@ def test_duplicate_delivery_makes_one_document(stack, make_app, order_input):
         90,
         "the second delivery to be refused",
     )
-    with app.extensions["db"].session() as session:
-        assert jobs.get(session, record.id).attempts == 1
+    with extensions.db(app).session() as session:
+        assert jobs.get(session, record.id, LOCAL).attempts == 1
         assert session.scalar(select(func.count()).select_from(Blob)) == 1
     assert done_lines([worker])[record.id] == 1
 
@@ -210,9 +213,9 @@ def test_invalid_stored_input_fails_at_once_without_retry(stack, make_app, order
     worker = stack.worker()
     app = make_app()
     order_input["members"][0]["role"] = "member"  # no leader: the schema refuses it
-    with app.extensions["db"].session() as session:
-        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru")
-    app.extensions["dispatcher"].enqueue(record.id)
+    with extensions.db(app).session() as session:
+        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru", scope=LOCAL)
+    extensions.dispatcher(app).enqueue(record.id)
     wait_for(lambda: statuses(app, [record.id])[Status.FAILED] == 1, 60, "the job to fail")
     status = app.test_client().get(f"/api/v1/documents/{record.id}").get_json()
     assert status["attempts"] == 1
@@ -233,8 +236,8 @@ def test_readyz_and_post_answer_503_without_broker(make_app, order_input):
 def test_database_outage_is_retried_with_backoff(stack, make_app, order_input):
     worker = stack.worker()
     app = make_app()
-    with app.extensions["db"].session() as session:
-        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru")
+    with extensions.db(app).session() as session:
+        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru", scope=LOCAL)
     name = stack.database.name
     with stack.database.admin.connect() as admin:
         admin.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
@@ -243,7 +246,7 @@ def test_database_outage_is_retried_with_backoff(stack, make_app, order_input):
             {"n": name},
         )
     try:
-        app.extensions["dispatcher"].enqueue(record.id)
+        extensions.dispatcher(app).enqueue(record.id)
         wait_for(
             lambda: any("transient failure, retrying" in line for line in worker.log_lines()),
             60,

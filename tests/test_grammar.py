@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from service.documents import kyrgyz, russian
-from service.documents.dates import attributive_date, deadline_date, long_date
 from service.domain.common import Gender, PersonName
 from service.i18n import Phrases
+from service.language import kyrgyz, russian
+from service.language.dates import attributive_date, deadline_date, long_date
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from service.documents.money import (
+from service.i18n import Phrases
+from service.language.money import (
     amount_in_words,
     format_amount,
     format_number,
     kyrgyz_number,
 )
-from service.i18n import Phrases
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from service.errors import InvalidInput
-from service.generation import KINDS, generate_document, load_input
+from service.generation import generate_document, load_input
 from service.i18n import Phrases
 from tests.conftest import EXAMPLES
 
@@ -290,15 +290,11 @@ def test_every_plan_message_is_translated():
 
 
 def test_funding_source_names_are_translated():
-    from service.documents.plan import SOURCE_PHRASES
+    from service.kinds.joint_plan.context import SOURCE_PHRASES
 
     for lang in ("ru", "ky"):
         t = Phrases(lang)
         assert all(t.gettext(phrase) != phrase for phrase in SOURCE_PHRASES.values())
-
-
-def test_kind_is_registered():
-    assert KINDS[KIND].template == "joint-plan"
 
 
 def test_cell_texts_are_short_enough_for_a_row_to_fit_a_page(plan_input):

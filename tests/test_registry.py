@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import openpyxl
 import pytest
 
-from service import batches
-from service.jobs import DEFAULT_SCOPE
+from service import batches, extensions
+from service.tenancy import LOCAL as DEFAULT_SCOPE
 from tests.conftest import EXAMPLES, ORDERS, wait_until_finished
 from tests.docx_reading import all_text, open_docx, paragraphs
 
@@ -246,7 +246,7 @@ def test_numbers_of_cancelled_documents_stay_taken_and_say_so(
     app, client, uch_korgon, by_reference
 ):
     by_reference["municipality_id"] = create(client, uch_korgon)["id"]
-    db = app.extensions["db"]
+    db = extensions.db(app)
     batch_id = batches.create(
         db, DEFAULT_SCOPE, "working-group-order", {}, [by_reference] * 3, enqueue=lambda _: None
     )

@@ -32,8 +32,9 @@ from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedE
 from lxml import etree
 
 from service import rendering
-from service.documents.typography import polish_context
-from service.generation import KINDS, load_input
+from service.generation import load_input
+from service.kinds import KINDS
+from service.language.typography import polish_context
 from service.rendering import TEMPLATE_DIR, render_docx, render_file
 from tests.docx_reading import all_text, open_docx, tables
 
@@ -118,7 +119,7 @@ def test_plan_and_report_are_what_docxtpl_makes(kind, example, language):
     payload["language"] = language
     spec = KINDS[kind]
     context = polish_context(spec.build_context(load_input(kind, payload)))
-    assert_same_as_docxtpl(TEMPLATE_DIR / f"{spec.template}.docx", context)
+    assert_same_as_docxtpl(spec.template, context)
 
 
 def test_order_with_empty_tables_is_what_docxtpl_makes():

@@ -13,9 +13,10 @@ import pytest
 from docx.oxml.ns import qn
 from PIL import Image
 
-from service.documents import chart, report
 from service.errors import InvalidInput
 from service.generation import generate_document, load_input
+from service.kinds.annual_report import chart
+from service.kinds.annual_report import context as report
 from service.rendering import TEMPLATE_DIR, render_docx
 from tests.conftest import EXAMPLES, ROOT
 from tests.docx_reading import all_text, open_docx, tables

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from service.domain.plan import FundingSource
-from service.domain.report import ActivityStatus, Trend, percent
 from service.generation import load_input
+from service.kinds.annual_report.model import ActivityStatus, Trend, percent
+from service.kinds.joint_plan.model import FundingSource
 from tests.conftest import EXAMPLES
 
 KIND = "annual-report"

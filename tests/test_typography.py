@@ -7,8 +7,8 @@ import json
 import pytest
 from docx.oxml.ns import qn
 
-from service.documents.typography import SOFT_HYPHEN, hyphenate, polish, polish_context
 from service.generation import generate_document
+from service.language.typography import SOFT_HYPHEN, hyphenate, polish, polish_context
 from tests.conftest import EXAMPLES
 from tests.docx_reading import open_docx
 

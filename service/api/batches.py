@@ -11,9 +11,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from service import batches
+from service import batches, extensions
 from service.api.common import json_body, scope
-from service.errors import BadRequest, InvalidInput, Unavailable, request_language
+from service.errors import BadRequest, InvalidInput, Unavailable
+from service.i18n.request import request_language
 from service.schemas.batch import BatchInSchema, BatchOutSchema
 
 log = logging.getLogger(__name__)
@@ -80,12 +81,12 @@ class Batches(MethodView):
     def post(self):
         """Submit a batch; bad items are reported with their row, good ones still run."""
         data = _request_batch()
-        dispatcher = current_app.extensions["dispatcher"]
-        if hasattr(dispatcher, "ping") and not dispatcher.ping():
+        dispatcher = extensions.dispatcher()
+        if not dispatcher.ping():
             raise Unavailable(
                 "The document queue is unavailable; nothing was saved, please retry later."
             )
-        db = current_app.extensions["db"]
+        db = extensions.db()
 
         def enqueue(document_id: str) -> None:
             try:
@@ -114,7 +115,7 @@ class BatchResource(MethodView):
     @blp.alt_response(404, description="Unknown batch")
     def get(self, batch_id: str):
         """Progress: counts per status and each item's status, number and errors."""
-        with current_app.extensions["db"].session() as session:
+        with extensions.db().session() as session:
             return batches.describe(session, scope(), batch_id)
 
 
@@ -122,9 +123,9 @@ class BatchResource(MethodView):
 @blp.response(200, BatchOutSchema)
 def cancel(batch_id: str):
     """Cancel the items no worker has started; the others finish."""
-    with current_app.extensions["db"].session() as session:
+    with extensions.db().session() as session:
         batches.cancel(session, scope(), batch_id)
-    with current_app.extensions["db"].session() as session:
+    with extensions.db().session() as session:
         return batches.describe(session, scope(), batch_id)
 
 
@@ -137,7 +138,7 @@ def cancel(batch_id: str):
     },
 )
 def archive(batch_id: str):
-    with current_app.extensions["db"].session() as session:
+    with extensions.db().session() as session:
         content, filename = batches.archive(session, scope(), batch_id, request_language())
     return send_file(
         io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=filename

@@ -7,7 +7,7 @@ from typing import Any
 from flask import request
 
 from service.errors import BadRequest
-from service.jobs import DEFAULT_SCOPE, Scope
+from service.tenancy import LOCAL, Scope
 
 
 def json_body() -> Any:
@@ -20,4 +20,4 @@ def json_body() -> Any:
 
 def scope() -> Scope:
     """Whose records this request may see (one tenant until accounts exist)."""
-    return DEFAULT_SCOPE
+    return LOCAL

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import io
 
-from flask import current_app, jsonify, request, send_file
+from flask import jsonify, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import generation, jobs, reports
+from service import extensions, submission
 from service.api.common import json_body, scope
-from service.errors import BadRequest, NotReady, Unavailable
-from service.generation import KINDS
-from service.models import Status
+from service.api.schemas import DocumentJobSchema
+from service.domain.status import Status
+from service.errors import BadRequest, NotReady
+from service.kinds import KINDS
 from service.rendering import DOCX_MIME
-from service.schemas.jobs import DocumentJobSchema
-from service.schemas.report import AnnualReportSchema
+from service.schemas.annual_report import AnnualReportSchema
+from service.tasks import records
 
 blp = Blueprint(
     "documents", __name__, url_prefix="/api/v1/documents", description="Generated documents"
@@ -38,33 +39,23 @@ ERROR_RESPONSES = {
 
 
 def submit_document(kind: str):
-    """Validate, store, then enqueue: the job exists before any worker hears of it."""
+    """Submit the request's input as a document of `kind`."""
     payload = json_body()
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > 255:
         raise BadRequest("The Idempotency-Key header is longer than 255 characters.")
-    db = current_app.extensions["db"]
-    with db.session() as session:
-        submission = generation.submit(session, scope(), kind, payload, idempotency_key=key)
-    record = submission.record
-    if submission.created:
-        try:
-            current_app.extensions["dispatcher"].enqueue(record.id)
-        except Exception as err:
-            # The broker is down: take the record back so that a retry is not a duplicate.
-            with db.session() as session:
-                jobs.withdraw(session, record.id)
-            raise Unavailable(
-                "The document queue is unavailable; nothing was saved, please retry later."
-            ) from err
+    found = extensions.services()
+    made = submission.submit_document(
+        found.db, found.dispatcher, scope(), kind, payload, idempotency_key=key
+    )
     # Advice on unusual but valid input goes with this response only; it is not stored.
-    record.warnings = submission.warnings
-    return record
+    made.record.warnings = made.warnings
+    return made.record
 
 
 def _register_kind(kind: str) -> None:
     spec = KINDS[kind]
-    path = f"/{kind}s"
+    path = f"/{spec.url}"
 
     @blp.route(path, endpoint=f"submit_{kind.replace('-', '_')}", methods=["POST"])
     @blp.doc(
@@ -88,8 +79,8 @@ class DocumentJob(MethodView):
     @blp.alt_response(404, description="Unknown document")
     def get(self, document_id: str):
         """Status of a document job: queued, running, done or failed (with errors)."""
-        with current_app.extensions["db"].session() as session:
-            record = jobs.get(session, document_id, scope())
+        with extensions.db().session() as session:
+            record = records.get(session, document_id, scope())
         return record
 
 
@@ -106,13 +97,11 @@ class DocumentJob(MethodView):
     },
 )
 def document_file(document_id: str):
-    db = current_app.extensions["db"]
-    runner = current_app.extensions["runner"]
-    with db.session() as session:
-        record = jobs.get(session, document_id, scope())
+    with extensions.db().session() as session:
+        record = records.get(session, document_id, scope())
         if record.status != Status.DONE:
             raise NotReady(status=record.status)
-        content = runner.storage.get(session, record.output_key)
+        content = extensions.storage().get(session, record.output_key)
     return send_file(
         io.BytesIO(content),
         mimetype=DOCX_MIME,
@@ -138,6 +127,6 @@ def document_file(document_id: str):
     },
 )
 def report_draft(document_id: str):
-    with current_app.extensions["db"].session() as session:
-        draft = reports.report_draft(session, scope(), document_id)
+    with extensions.db().session() as session:
+        draft = submission.report_draft(session, scope(), document_id)
     return jsonify(draft)

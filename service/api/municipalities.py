@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import current_app, send_file
+from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import registry
+from service import extensions, registry
 from service.api.common import json_body, scope
 from service.errors import BadRequest
 from service.schemas.municipality import (
@@ -34,7 +34,7 @@ class Municipalities(MethodView):
     @blp.response(200, MunicipalityOutSchema(many=True))
     def get(self):
         """List the municipalities."""
-        with current_app.extensions["db"].session() as session:
+        with extensions.db().session() as session:
             return [registry.describe(m) for m in registry.all_of(session, scope())]
 
     @blp.doc(requestBody=BODY)
@@ -43,7 +43,7 @@ class Municipalities(MethodView):
     def post(self):
         """Add a municipality."""
         payload = json_body()
-        with current_app.extensions["db"].session() as session:
+        with extensions.db().session() as session:
             return registry.describe(registry.create(session, scope(), payload))
 
 
@@ -53,7 +53,7 @@ class MunicipalityItem(MethodView):
     @blp.alt_response(404, description="Unknown municipality")
     def get(self, municipality_id: str):
         """A municipality, with the grammatical forms its documents use."""
-        with current_app.extensions["db"].session() as session:
+        with extensions.db().session() as session:
             return registry.describe(registry.get(session, scope(), municipality_id))
 
     @blp.doc(requestBody=BODY)
@@ -62,7 +62,7 @@ class MunicipalityItem(MethodView):
     def put(self, municipality_id: str):
         """Replace a municipality's data."""
         payload = json_body()
-        with current_app.extensions["db"].session() as session:
+        with extensions.db().session() as session:
             return registry.describe(registry.replace(session, scope(), municipality_id, payload))
 
 
@@ -83,7 +83,7 @@ def register(municipality_id: str, year: int | None, format: str):
     year = year or date.today().year
     if format not in ("json", "csv", "xlsx"):
         raise BadRequest("Unknown format; use json, csv or xlsx.")
-    with current_app.extensions["db"].session() as session:
+    with extensions.db().session() as session:
         entries = registry.register(session, scope(), municipality_id, year)
     if format == "json":
         return entries

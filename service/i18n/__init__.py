@@ -82,3 +82,17 @@ def translate_error(message: str, lang: str) -> str:
         if match:
             return template.format(**match.groupdict())
     return message
+
+
+def translate_errors(errors: dict[str, list[str]], lang: str) -> dict[str, list[str]]:
+    """Field path → messages, each message in `lang`."""
+    return {path: [translate_error(m, lang) for m in msgs] for path, msgs in errors.items()}
+
+
+def translate_notice(notice, lang: str) -> str:
+    """A warning (`service.domain.notices.Notice`) in `lang`: its message id translated,
+    then its values put in."""
+    template = (
+        notice.message if lang == "en" else translations(lang, "errors").gettext(notice.message)
+    )
+    return template.format(**notice.values)

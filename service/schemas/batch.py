@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from service.errors import request_language, translate_errors
-from service.models import Status
+from service.domain.status import Status
+from service.i18n import translate_errors
+from service.i18n.request import request_language
 from service.schemas.common import BaseSchema, Text
 
 MAX_ITEMS = 5000

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from flask import current_app
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from service.dispatch import INTERNAL_ERROR
-from service.tasks import RECOVER, RUN_JOB
+from service import extensions
+from service.tasks.celery_app import RECOVER, RUN_JOB
+from service.tasks.runner import INTERNAL_ERROR
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 )
 def run_job(self, document_id: str) -> str | None:
     """Generate one document; retry only transient failures, with exponential backoff."""
-    runner = current_app.extensions["runner"]
+    runner = extensions.runner()
     try:
         return runner.run_job(document_id)
     except TRANSIENT as exc:
@@ -45,4 +45,4 @@ def run_job(self, document_id: str) -> str | None:
 @shared_task(name=RECOVER)
 def recover() -> int:
     """Re-enqueue jobs left queued or running by a crash or a lost broker message."""
-    return current_app.extensions["recovery"]()
+    return extensions.services().recover()

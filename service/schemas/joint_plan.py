@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from service.domain.plan import (
+from service.kinds.joint_plan.model import (
     Activity,
     Approvers,
     BaselineStudy,

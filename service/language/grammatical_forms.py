@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from service.documents import kyrgyz, russian
 from service.domain.common import Bilingual, NameForms
+from service.language import kyrgyz, russian
 
 
 def body_forms(name: Bilingual, overrides: NameForms | None = None) -> NameForms:

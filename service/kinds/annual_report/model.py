@@ -26,7 +26,15 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from service.domain.common import Bilingual, Language, Person
-from service.domain.plan import Activity, Direction, FundingSource, Indicator, JointPlan, Problem
+from service.domain.notices import Notice
+from service.kinds.joint_plan.model import (
+    Activity,
+    Direction,
+    FundingSource,
+    Indicator,
+    JointPlan,
+    Problem,
+)
 
 ZERO = Decimal("0.00")
 ONE_DECIMAL = Decimal("0.1")
@@ -287,15 +295,27 @@ class AnnualReport:
         return percent(self.spent, self.planned)
 
     @property
-    def warnings(self) -> list[str]:
-        """Gaps in the report, as English message ids (the errors catalog translates)."""
+    def warnings(self) -> list[Notice]:
+        """Gaps in the report."""
         found = []
         missing = [a.number for a in self.outcomes if a.report is None]
         if missing:
-            found.append(f"The report gives no data on activities {', '.join(missing)}.")
+            found.append(
+                Notice(
+                    "report.activities_without_data",
+                    "The report gives no data on activities {numbers}.",
+                    {"numbers": ", ".join(missing)},
+                )
+            )
         refs = [i.indicator.ref for p in self.problems for i in p.indicators if i.actual is None]
         if refs:
-            found.append(f"The report gives no actual value of indicators {', '.join(refs)}.")
+            found.append(
+                Notice(
+                    "report.indicators_without_value",
+                    "The report gives no actual value of indicators {refs}.",
+                    {"refs": ", ".join(refs)},
+                )
+            )
         return found
 
 

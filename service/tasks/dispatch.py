@@ -6,17 +6,20 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from service import jobs
-from service.generation import Runner
+from service.tasks import records
+from service.tasks.runner import INTERNAL_ERROR, Runner
 
 log = logging.getLogger(__name__)
 
-INTERNAL_ERROR = "Internal error while generating the document."
-
 
 class Dispatcher(Protocol):
+    """How committed jobs reach workers."""
+
     def enqueue(self, document_id: str) -> None:
         """Hand a committed job to a worker."""
+
+    def ping(self) -> bool:
+        """Tell whether jobs can be handed over now."""
 
     def shutdown(self) -> None:
         """Release threads and connections."""
@@ -39,6 +42,9 @@ class InProcessDispatcher:
             log.exception("job failed", extra={"job_id": document_id})
             self.runner.give_up(document_id, INTERNAL_ERROR)
 
+    def ping(self) -> bool:
+        return True
+
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True)
 
@@ -51,7 +57,7 @@ def recover(
     A job enqueued twice is still made once: only one worker can claim it.
     """
     with runner.db.session() as session:
-        orphans = jobs.unfinished(
+        orphans = records.unfinished(
             session, queued_before_seconds=queued_grace_seconds, lease_seconds=lease_seconds
         )
     for document_id in orphans:

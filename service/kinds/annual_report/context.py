@@ -1,8 +1,8 @@
-"""Context builder for the annual implementation report, its chart, and the report draft.
+"""Context builder for the annual implementation report and its charts.
 
 The template only places what this module returns: plain strings and lists, one part per
-language (Kyrgyz first). Every figure comes from the domain model (service.domain.report), which
-computes the shares, the budget execution and the indicators' achievement exactly; here they
+language (Kyrgyz first). Every figure comes from the model (`model.py`), which computes the
+shares, the budget execution and the indicators' achievement exactly; here they
 are formatted: amounts as «40 000,00», percentages as «62,5 %» (one decimal, rounded half up
 in the model), a share of nothing as «—».
 
@@ -14,18 +14,10 @@ the second; `media` maps them to the charts.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from service.documents import kyrgyz, russian
-from service.documents.chart import BudgetBars, ChartData, IndicatorBar, render_chart
-from service.documents.dates import long_date
-from service.documents.forms import body_forms
-from service.documents.money import format_amount, format_number
-from service.documents.plan import DASH, SOURCE_PHRASES, _deadline, _period, order_reference
-from service.documents.typography import hyphenate, hyphenate_some
-from service.domain.common import Bilingual
-from service.domain.plan import JointPlan
-from service.domain.report import (
+from service.i18n import Phrases
+from service.kinds.annual_report.chart import BudgetBars, ChartData, IndicatorBar, render_chart
+from service.kinds.annual_report.model import (
     ActivityOutcome,
     ActivityStatus,
     AnnualReport,
@@ -33,9 +25,20 @@ from service.domain.report import (
     ProblemOutcome,
     StatusShares,
     Trend,
-    numbered_activities,
 )
-from service.i18n import Phrases
+from service.kinds.joint_plan.context import (
+    DASH,
+    SOURCE_PHRASES,
+    _deadline,
+    _period,
+    order_reference,
+)
+from service.kinds.joint_plan.model import JointPlan
+from service.language import kyrgyz, russian
+from service.language.dates import long_date
+from service.language.grammatical_forms import body_forms
+from service.language.money import format_amount, format_number
+from service.language.typography import hyphenate, hyphenate_some
 
 MINUS = "\u2212"
 NBSP = "\u00a0"
@@ -364,49 +367,3 @@ def file_stem(report: AnnualReport) -> str:
     )
     body = report.plan.issuer.body[lang]
     return f"{Phrases(lang).gettext('Plan implementation report')} {when} {body}"
-
-
-def draft_input(plan_input: dict[str, Any], plan_id: str | None = None) -> dict[str, Any]:
-    """A report input for a stored plan, to complete: every activity and indicator, empty.
-
-    `plan_input` is the plan's input as stored (already validated when it was submitted).
-    """
-    from service.schemas.plan import JointPlanSchema
-
-    plan: JointPlan = JointPlanSchema().load(plan_input)
-    empty = {lang: "" for lang in plan.language.parts}
-    activities = []
-    for n, problem in enumerate(plan.problems, start=1):
-        for number, activity in numbered_activities(n, problem):
-            sources = dict.fromkeys(r.source.value for r in activity.resources if r.amount)
-            activities.append(
-                {
-                    "number": number,
-                    "status": None,
-                    "actual_date": None,
-                    "spent": [{"source": s, "amount": None} for s in sources],
-                    "comment": None,
-                }
-            )
-    draft: dict[str, Any] = {"plan_id": plan_id} if plan_id else {"plan": plan_input}
-    draft.update(
-        {
-            "language": plan.language.value,
-            "activities": activities,
-            "indicators": [
-                {"ref": i.ref, "actual": None} for p in plan.problems for i in p.indicators
-            ],
-            "narrative": {
-                key: dict(empty)
-                for key in ("summary", "difficulties", "recommendations", "proposals")
-            },
-            "addressee": _bilingual_json(plan.monitoring.report_to),
-            "signatory": None,
-            "report_date": None,
-        }
-    )
-    return draft
-
-
-def _bilingual_json(text: Bilingual) -> dict[str, str]:
-    return {lang: value for lang, value in (("ky", text.ky), ("ru", text.ru)) if value}

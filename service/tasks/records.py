@@ -1,4 +1,4 @@
-"""Document job records: submit, read, claim, finish, fail and recover, always in a scope.
+"""Document job records: record, read, claim, finish, fail and recover, always in a scope.
 
 A job's state lives only here, in the database: queued → running → done | failed.
 """
@@ -16,18 +16,10 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.domain.status import Status
 from service.errors import Conflict, NotFound
-from service.models import DocumentRecord, Status, utcnow
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose documents a query may see: one tenant (municipality account); '' is the default."""
-
-    tenant: str = ""
-
-
-DEFAULT_SCOPE = Scope()
+from service.models import DocumentRecord, utcnow
+from service.tenancy import Scope, get_scoped
 
 
 def input_fingerprint(kind: str, payload: Any) -> str:
@@ -41,7 +33,7 @@ def submit(
     payload: dict,
     language: str,
     *,
-    scope: Scope = DEFAULT_SCOPE,
+    scope: Scope,
     idempotency_key: str | None = None,
     fingerprint: str | None = None,
     municipality_id: str | None = None,
@@ -105,12 +97,9 @@ def _same_request(record: DocumentRecord, fingerprint: str) -> DocumentRecord:
     return record
 
 
-def get(session: Session, document_id: str, scope: Scope = DEFAULT_SCOPE) -> DocumentRecord:
-    record = session.scalar(
-        select(DocumentRecord).where(
-            DocumentRecord.id == document_id, DocumentRecord.tenant == scope.tenant
-        )
-    )
+def get(session: Session, document_id: str, scope: Scope) -> DocumentRecord:
+    """The job `document_id` of the scope's tenant; NotFound for any other."""
+    record = get_scoped(session, DocumentRecord, document_id, scope)
     if record is None:
         raise NotFound()
     return record

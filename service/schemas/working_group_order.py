@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from service.domain.common import PersonName
-from service.domain.order import DraftPlan, Member, Role, WorkingGroupOrder
+from service.kinds.working_group_order.model import DraftPlan, Member, Role, WorkingGroupOrder
 from service.schemas.common import (
     BaseSchema,
     DocumentSchema,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from service.domain.common import Bilingual
-from service.domain.plan import FundingSource, JointPlan
-from service.domain.report import (
+from service.kinds.annual_report.model import (
     REPORTED_STATUSES,
     ActivityReport,
     ActivityStatus,
@@ -17,6 +16,7 @@ from service.domain.report import (
     activity_numbers,
     indicator_refs,
 )
+from service.kinds.joint_plan.model import FundingSource, JointPlan
 from service.schemas.common import (
     BaseSchema,
     DocumentSchema,
@@ -24,7 +24,7 @@ from service.schemas.common import (
     Text,
     bilingual,
 )
-from service.schemas.plan import (
+from service.schemas.joint_plan import (
     MAX_AMOUNT,
     JointPlanSchema,
     _check_amount,

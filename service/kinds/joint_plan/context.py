@@ -7,18 +7,9 @@ and in words; activities are numbered «1.1, 1.2, 2.1…» by problem.
 
 from __future__ import annotations
 
-from service.documents import kyrgyz, russian
-from service.documents.dates import (
-    attributive_date,
-    date_in_form,
-    deadline_date,
-    long_date,
-)
-from service.documents.forms import body_forms
-from service.documents.money import amount_in_words, format_amount, format_number
-from service.documents.typography import hyphenate, hyphenate_some
 from service.domain.common import Bilingual
-from service.domain.plan import (
+from service.i18n import Phrases
+from service.kinds.joint_plan.model import (
     Activity,
     Deadline,
     DeadlineKind,
@@ -30,7 +21,16 @@ from service.domain.plan import (
     Problem,
     Resource,
 )
-from service.i18n import Phrases
+from service.language import kyrgyz, russian
+from service.language.dates import (
+    attributive_date,
+    date_in_form,
+    deadline_date,
+    long_date,
+)
+from service.language.grammatical_forms import body_forms
+from service.language.money import amount_in_words, format_amount, format_number
+from service.language.typography import hyphenate, hyphenate_some
 
 SOURCE_PHRASES = {
     FundingSource.LOCAL_BUDGET: "local budget",

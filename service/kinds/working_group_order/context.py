@@ -6,13 +6,13 @@ language (Kyrgyz first), under one bilingual letterhead.
 
 from __future__ import annotations
 
-from service.documents import kyrgyz, russian
-from service.documents.dates import attributive_date, deadline_date, long_date
-from service.documents.forms import body_forms
-from service.documents.legal import default_legal_basis
 from service.domain.common import Person
-from service.domain.order import Role, WorkingGroupOrder
 from service.i18n import Phrases
+from service.kinds.working_group_order.model import Role, WorkingGroupOrder
+from service.language import kyrgyz, russian
+from service.language.dates import attributive_date, deadline_date, long_date
+from service.language.grammatical_forms import body_forms
+from service.language.laws import default_legal_basis
 
 ROLE_PHRASES = {
     Role.LEADER: "leader of the group",

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from service.domain.common import Bilingual, Issuer, Language, Person
+from service.domain.notices import Notice
 
 # The seed's practice: «члены рабочей группы определили 4-5 приоритетных проблем».
 USUAL_PROBLEM_COUNT = range(4, 6)
@@ -233,17 +234,25 @@ class JointPlan:
         return dict(found)
 
     @property
-    def warnings(self) -> list[str]:
-        """Unusual but valid choices, as English message ids (the errors catalog translates)."""
+    def warnings(self) -> list[Notice]:
+        """Unusual but valid choices."""
         found = []
         if len(self.problems) not in USUAL_PROBLEM_COUNT:
             found.append(
-                f"A plan usually has 4 or 5 priority problems; this one has {len(self.problems)}."
+                Notice(
+                    "plan.unusual_problem_count",
+                    "A plan usually has 4 or 5 priority problems; this one has {count}.",
+                    {"count": str(len(self.problems))},
+                )
             )
         for problem in self.problems:
             for indicator in problem.indicators:
                 if indicator.target_is_worse:
                     found.append(
-                        f"The target of indicator {indicator.ref} is worse than its baseline."
+                        Notice(
+                            "plan.target_worse_than_baseline",
+                            "The target of indicator {ref} is worse than its baseline.",
+                            {"ref": indicator.ref},
+                        )
                     )
         return found

@@ -1,13 +1,14 @@
-"""Output schemas of the document-job resource."""
+"""Output schemas of the API's resources."""
 
 from __future__ import annotations
 
 from flask import url_for
 from marshmallow import Schema, fields
 
-from service.errors import flatten_errors, request_language, translate_errors
-from service.i18n import translate_error
-from service.models import Status
+from service.domain.status import Status
+from service.errors import flatten_errors
+from service.i18n import translate_error, translate_errors, translate_notice
+from service.i18n.request import request_language
 
 
 class LinksSchema(Schema):
@@ -59,7 +60,7 @@ class DocumentJobSchema(Schema):
 
     def localized_warnings(self, record) -> list[str]:
         lang = request_language()
-        return [translate_error(m, lang) for m in getattr(record, "warnings", ())]
+        return [translate_notice(n, lang) for n in getattr(record, "warnings", ())]
 
     def make_links(self, record) -> dict:
         return {

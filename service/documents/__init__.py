@@ -1,1 +1,0 @@
-"""Context builders: turn a domain object into the plain values a .docx template prints."""

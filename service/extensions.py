@@ -1,0 +1,61 @@
+"""Typed access to what the app factory builds: the database, storage, runner, dispatcher.
+
+`db()`, `storage()`… read the current app (or the one given), so that no caller looks a
+service up by a string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from service.db import Database
+from service.storage import Storage
+from service.tasks.dispatch import Dispatcher
+from service.tasks.runner import Runner
+
+_KEY = "docgen"
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the domain needs at run time, built once per app."""
+
+    db: Database
+    storage: Storage
+    runner: Runner
+    dispatcher: Dispatcher
+    # Re-enqueue jobs a crash left behind (the workers' start and beat call it).
+    recover: Callable[[], int]
+
+
+def install(app: Flask, services: Services) -> None:
+    """Attach the services to `app`."""
+    app.extensions[_KEY] = services
+
+
+def services(app: Flask | None = None) -> Services:
+    """The services of `app`, or of the current app."""
+    return (app or current_app).extensions[_KEY]
+
+
+def db(app: Flask | None = None) -> Database:
+    """The database."""
+    return services(app).db
+
+
+def storage(app: Flask | None = None) -> Storage:
+    """Where document bytes live."""
+    return services(app).storage
+
+
+def runner(app: Flask | None = None) -> Runner:
+    """The job runner."""
+    return services(app).runner
+
+
+def dispatcher(app: Flask | None = None) -> Dispatcher:
+    """How jobs reach workers."""
+    return services(app).dispatcher

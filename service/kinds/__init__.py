@@ -1,0 +1,134 @@
+"""The kinds of document: one descriptor each, and the registry `KINDS` built from them.
+
+A kind is a package `service/kinds/<module>/` (its model and its context builder, and what
+only it needs), a schema module `service/schemas/<module>.py`, a Word template
+`service/templates_docx/<name>.docx`, its phrases in the `documents` catalogs, and one line
+in `KINDS` below. The descriptor declares what the rest of the service reads from a kind: its
+URL, whether it takes an outgoing number, whether it carries the municipality's act word,
+its batch columns and the pictures its template has. Schema and context modules are imported
+on first use, so that reading the registry (the CLI's --help, say) costs nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from marshmallow import Schema
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates_docx"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An input field naming a stored document whose input fills another field.
+
+    The annual report's `plan_id` names a stored joint plan, whose input becomes `plan`.
+    """
+
+    id_field: str
+    field: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of document and everything the service needs to know about it."""
+
+    name: str  # "working-group-order": the template's file stem and the API's `kind`
+    url: str  # "working-group-orders": POST /api/v1/documents/<url>
+    schema_class: str  # the marshmallow schema in service/schemas/<module>.py
+    numbered: bool = False  # takes the next outgoing number of its municipality
+    act_word: bool = False  # carries the municipality's act word (ТЕСКЕМЕ, БУЙРУК…)
+    # The per-item columns of the batch upload template (dotted paths); none: no template.
+    batch_columns: tuple[str, ...] = ()
+    # Picture parts of the template that every document replaces (context.media gives them).
+    media: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    module: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.module:
+            object.__setattr__(self, "module", self.name.replace("-", "_"))
+
+    @cached_property
+    def schema(self) -> type[Schema]:
+        """The schema that loads this kind's input into its model."""
+        schemas = importlib.import_module(f"service.schemas.{self.module}")
+        return getattr(schemas, self.schema_class)
+
+    @cached_property
+    def context(self) -> ModuleType:
+        """The kind's context module: build_context, file_stem (warnings, register_subject,
+        media where the kind has them)."""
+        return importlib.import_module(f"service.kinds.{self.module}.context")
+
+    @property
+    def template(self) -> Path:
+        """The kind's default Word template."""
+        return TEMPLATE_DIR / f"{self.name}.docx"
+
+    def build_context(self, model: Any) -> dict:
+        """The plain values the template prints."""
+        return self.context.build_context(model)
+
+    def file_stem(self, model: Any) -> str:
+        """The download's file name, without extension."""
+        return self.context.file_stem(model)
+
+    def warnings(self, model: Any) -> list:
+        """Unusual but valid input, as warnings the user sees."""
+        found = getattr(self.context, "warnings", None)
+        return list(found(model)) if found is not None else []
+
+    def register_subject(self, model: Any) -> str:
+        """The line the outgoing register shows for a numbered document."""
+        return self.context.register_subject(model)
+
+    def media_bytes(self, model: Any) -> dict[str, bytes]:
+        """The bytes of the pictures in `media`, by part name."""
+        return self.context.media(model) if self.media else {}
+
+
+_PERSON = ("name", "gender", "position.ky", "position.ru")
+
+KINDS: dict[str, DocumentKind] = {
+    kind.name: kind
+    for kind in (
+        DocumentKind(
+            "working-group-order",
+            url="working-group-orders",
+            schema_class="WorkingGroupOrderSchema",
+            numbered=True,
+            act_word=True,
+            batch_columns=(
+                "municipality_id",
+                *(
+                    f"issuer.{p}.{lang}"
+                    for p in ("region", "district", "body")
+                    for lang in ("ky", "ru")
+                ),
+                *(f"issuer.head.{p}" for p in _PERSON),
+                "number",
+                "date",
+                "place.ky",
+                "place.ru",
+                *(f"control.{p}" for p in _PERSON),
+                *(f"responsible_secretary.{p}" for p in _PERSON),
+                *(f"members.{i}.{p}" for i in range(6) for p in (*_PERSON, "role", "by_agreement")),
+            ),
+        ),  # fmt: skip
+        DocumentKind("joint-plan", url="joint-plans", schema_class="JointPlanSchema"),
+        DocumentKind(
+            "annual-report",
+            url="annual-reports",
+            schema_class="AnnualReportSchema",
+            media=("word/media/image1.png", "word/media/image2.png"),
+            references=(Reference("plan_id", "plan", "joint-plan"),),
+        ),
+    )
+}

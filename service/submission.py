@@ -1,0 +1,159 @@
+"""Submission: from a request's input to a committed job handed to the dispatcher.
+
+One path for the API, the pages and batches: the registry fills the letterhead, a numbered
+kind takes the next outgoing number, a reference to a stored document (a report's plan) is
+looked up, the job is recorded and committed, and only then enqueued. When the hand-off
+fails, the job is taken back (its number with it) and the caller learns that nothing was
+saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service import registry
+from service.domain.notices import Notice
+from service.errors import Conflict, InvalidInput, NotFound, Unavailable
+from service.generation import get_kind, input_fields, load_input
+from service.kinds.annual_report.draft import draft_input
+from service.models import DocumentRecord
+from service.tasks import records
+from service.tenancy import Scope
+
+QUEUE_UNAVAILABLE = "The document queue is unavailable; nothing was saved, please retry later."
+
+
+@dataclass
+class Submission:
+    """A recorded job, whether this request made it, and the warnings about its input."""
+
+    record: DocumentRecord
+    created: bool
+    warnings: list[Notice]
+
+
+def submit_document(
+    db, dispatcher, scope: Scope, kind: str, payload: Any, *, idempotency_key: str | None = None
+) -> Submission:
+    """Record a document job, commit it, then hand it to the dispatcher.
+
+    Unavailable when the dispatcher cannot take it: the job is withdrawn, so a retry is not
+    a duplicate.
+    """
+    with db.session() as session:
+        submission = record_document(session, scope, kind, payload, idempotency_key=idempotency_key)
+    if submission.created:
+        try:
+            dispatcher.enqueue(submission.record.id)
+        except Exception as err:
+            with db.session() as session:
+                records.withdraw(session, submission.record.id)
+            raise Unavailable(QUEUE_UNAVAILABLE) from err
+    return submission
+
+
+def record_document(
+    session: Session,
+    scope: Scope,
+    kind: str,
+    payload: Any,
+    *,
+    idempotency_key: str | None = None,
+) -> Submission:
+    """Validate and record a document job in `session` (the caller commits and enqueues).
+
+    A `municipality_id` fills the letterhead from the registry and, when the input has no
+    number, takes the next outgoing number in this same transaction.
+    """
+    spec = get_kind(kind)
+    fingerprint = records.input_fingerprint(kind, payload)
+    if idempotency_key:
+        existing = records.find_idempotent(session, scope, idempotency_key, fingerprint)
+        if existing is not None:
+            return Submission(existing, False, [])
+    resolved, municipality = registry.resolve(
+        session, scope, payload, with_act=spec.act_word and "act" in input_fields(kind)
+    )
+    for reference in spec.references:
+        resolved = _resolve_reference(session, scope, reference, resolved)
+    issue = None
+    numbered_here = municipality is not None and spec.numbered and not resolved.get("number")
+    if numbered_here:
+        year = _year_of(resolved.get("date"))
+        if year is not None:
+            issue = registry.next_outgoing_number(session, municipality, year)
+            resolved["number"] = issue[1]
+    try:
+        model = load_input(kind, resolved)
+    except InvalidInput as err:
+        if numbered_here and issue is None:
+            # No number without a valid date: the date's error says it all.
+            err.errors.pop("number", None)
+        raise
+    record, created = records.submit(
+        session,
+        kind,
+        resolved,
+        model.language.value,
+        scope=scope,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        municipality_id=municipality.id if municipality else None,
+    )
+    if not created:
+        # A concurrent request with the same key made the document: give the number back.
+        record_id = record.id
+        session.rollback()
+        return Submission(records.get(session, record_id, scope), False, [])
+    if issue is not None:
+        registry.record_issue(
+            session,
+            municipality,
+            seq=issue[0],
+            number=issue[1],
+            issued_on=model.date,
+            kind=kind,
+            subject=spec.register_subject(model),
+            document_id=record.id,
+        )
+    return Submission(record, True, spec.warnings(model))
+
+
+def _year_of(value: Any) -> int | None:
+    try:
+        return date.fromisoformat(value).year
+    except (TypeError, ValueError):
+        return None  # the schema reports the bad date
+
+
+def stored_input(session: Session, scope: Scope, document_id: str, kind: str) -> dict:
+    """The stored input of document `document_id` of `kind`; NotFound, or Conflict when the
+    document is of another kind."""
+    record = records.get(session, document_id, scope)
+    if record.kind != kind:
+        raise Conflict(
+            "Document {id} is a {kind}, not a joint plan.", id=document_id, kind=record.kind
+        )
+    return record.input
+
+
+def _resolve_reference(session: Session, scope: Scope, reference, payload: Any) -> Any:
+    """Put the stored input a reference names into its field (keeping the reference)."""
+    if not isinstance(payload, dict) or not payload.get(reference.id_field):
+        return payload
+    if reference.field in payload:
+        raise InvalidInput(errors={reference.id_field: ["Give either plan_id or plan, not both."]})
+    try:
+        found = stored_input(session, scope, str(payload[reference.id_field]), reference.kind)
+    except (NotFound, Conflict):
+        raise InvalidInput(errors={reference.id_field: ["Unknown joint plan."]}) from None
+    return {**payload, reference.field: found}
+
+
+def report_draft(session: Session, scope: Scope, plan_id: str) -> dict:
+    """A report input on the stored plan `plan_id`, with every activity and indicator to fill."""
+    return draft_input(stored_input(session, scope, plan_id, "joint-plan"), plan_id=plan_id)

@@ -1,0 +1,67 @@
+"""The runner: claim a job, make its document, record the outcome; the one body of every task.
+
+The embedded thread pool and the Celery task both call `run_job`; neither does anything else.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from service.domain.status import Status
+from service.errors import InvalidInput
+from service.generation import generate_document
+from service.logs import job_context
+from service.tasks import records
+
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = "Internal error while generating the document."
+
+
+class Runner:
+    """Executes document jobs against a database and a storage backend."""
+
+    def __init__(self, db, storage, lease_seconds: int):
+        self.db = db
+        self.storage = storage
+        self.lease_seconds = lease_seconds
+
+    def run_job(self, document_id: str) -> str | None:
+        """Generate the document of a queued job and record the outcome; return the status.
+
+        A job that is done, failed or running elsewhere is left alone (None), so a task
+        delivered twice never makes a second document. Unexpected errors propagate, for
+        the caller to retry: the job is then released back to the queue.
+        """
+        with job_context(document_id):
+            return self._run(document_id)
+
+    def _run(self, document_id: str) -> str | None:
+        with self.db.session() as session:
+            record = records.claim(session, document_id, self.lease_seconds)
+            if record is None:
+                log.info("not claimed: done, failed or running elsewhere")
+                return None
+            kind, payload, attempt = record.kind, record.input, record.attempts
+        log.info("generating", extra={"kind": kind, "attempt": attempt})
+        try:
+            document = generate_document(kind, payload)
+        except InvalidInput as err:
+            with self.db.session() as session:
+                records.fail(session, document_id, {"message": err.message, "errors": err.errors})
+            log.warning("invalid input")
+            return Status.FAILED
+        except Exception:
+            with self.db.session() as session:
+                records.release(session, document_id)
+            raise
+        with self.db.session() as session:
+            key = self.storage.put(session, document.content)
+            records.finish(session, document_id, document.filename, key, len(document.content))
+        log.info("done", extra={"bytes": len(document.content)})
+        return Status.DONE
+
+    def give_up(self, document_id: str, message: str) -> None:
+        """Fail a job for good (retries exhausted); its input stays for a later rerun."""
+        with job_context(document_id), self.db.session() as session:
+            records.fail(session, document_id, {"message": message}, unfinished=True)
