@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test format lock openapi bench templates clean
+.PHONY: run test format lock openapi bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
@@ -43,9 +43,6 @@ openapi: $(VENV)/.installed-run
 bench: $(VENV)/.installed-test
 	bash scripts/ensure-services.sh
 	$(BIN)/python -m bench.distributed
-
-templates: $(VENV)/.installed-run
-	$(BIN)/python scripts/build_templates.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,7 +1,9 @@
 """The cached render path against docxtpl itself: same parts, same XML, for any template.
 
 Each comparison renders the same template and context twice, once with service.rendering and
-once the naive way (a fresh DocxTemplate, render, save), and compares the zip entry names and,
+once the naive way (a fresh DocxTemplate, render, save; its `patch_xml` wrapped in the same
+load steps, `steps.prepare_xml`, since docxtpl alone knows neither `{% keepnext %}` nor the
+language and page-number steps), and compares the zip entry names and,
 for every XML part, its canonical form (C14N: attribute order, namespace declarations and
 character escapes do not count, everything else does). No part is left out: docProps/core.xml
 included, since python-docx rewrites its timestamps only for a file without core properties,
@@ -35,7 +37,8 @@ from service import rendering
 from service.generation import load_input
 from service.kinds import KINDS
 from service.language.typography import polish_context
-from service.rendering import TEMPLATE_DIR, render_docx, render_file
+from service.rendering import TEMPLATE_DIR, engine, render_docx, render_file
+from service.rendering.steps import prepare_xml
 from tests.docx_reading import all_text, open_docx, tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,9 +52,16 @@ PNG = base64.b64decode(
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
+class LoadedTemplate(DocxTemplate):
+    """docxtpl itself, with the load steps the service applies to a template."""
+
+    def patch_xml(self, src_xml):
+        return prepare_xml(src_xml)
+
+
 def naive(path: Path, context: dict) -> bytes:
     """Render as docxtpl's documentation does, with the service's Jinja settings."""
-    doc = DocxTemplate(path)
+    doc = LoadedTemplate(path)
     doc.render(context, jinja_env=Environment(autoescape=True, undefined=StrictUndefined))
     out = io.BytesIO()
     doc.save(out)
@@ -91,13 +101,13 @@ def order_context(language: str = "ky+ru") -> dict:
 def parsed_bodies(monkeypatch) -> list[str]:
     """Collect the rendered bodies that go through lxml for fix_tables and fix_docpr_ids."""
     parsed: list[str] = []
-    fix_body_tree = rendering._fix_body_tree
+    fix_body_tree = engine._fix_body_tree
 
     def spy(xml: str) -> bytes:
         parsed.append(xml)
         return fix_body_tree(xml)
 
-    monkeypatch.setattr(rendering, "_fix_body_tree", spy)
+    monkeypatch.setattr(engine, "_fix_body_tree", spy)
     return parsed
 
 
@@ -253,7 +263,7 @@ def test_headers_footers_pictures_sections_footnotes_are_what_docxtpl_makes(
     # Each copy of the picture got its own id, as fix_docpr_ids numbers them.
     with zipfile.ZipFile(io.BytesIO(ours)) as package:
         body = etree.fromstring(package.read("word/document.xml"))
-    ids = body.xpath("//wp:docPr/@id", namespaces={"wp": rendering.nsmap["wp"]})
+    ids = body.xpath("//wp:docPr/@id", namespaces={"wp": engine.nsmap["wp"]})
     assert ids == [str(1001 + n) for n in range(rows)]
 
 
@@ -370,7 +380,7 @@ def test_template_error_reads_as_docxtpl_reports_it(tmp_path):
 
 def test_template_is_loaded_once(tmp_path):
     path = shutil.copy(TEMPLATE_DIR / f"{ORDER}.docx", tmp_path / "order.docx")
-    assert rendering._compiled(path) is rendering._compiled(path)
+    assert rendering._compiled_file(path) is rendering._compiled_file(path)
 
 
 def test_changed_template_file_is_reloaded(tmp_path):
