@@ -123,7 +123,7 @@ def test_indicator_without_planned_change_or_actual(report_input):
     first, second = report.problems[0].indicators
     assert first.achievement is None  # target == baseline
     assert second.actual is None and second.trend is Trend.NO_DATA
-    assert report.warnings == [
+    assert [notice.text() for notice in report.warnings] == [
         "The report gives no data on activities 4.3.",
         "The report gives no actual value of indicators 1.2.",
     ]
