@@ -5,7 +5,7 @@ WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY service ./service
 RUN pip install --no-cache-dir -c constraints.txt . && useradd --system --uid 1000 docgen
-COPY wsgi.py worker.py alembic.ini ./
+COPY wsgi.py worker.py gunicorn.conf.py alembic.ini ./
 USER docgen
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "wsgi:app"]

@@ -19,7 +19,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("kind", metavar="KIND")
 @click.argument("input_file", type=click.File("rb"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option(
@@ -29,7 +29,12 @@ def main() -> None:
     help="Override the input's language.",
 )
 def render(kind: str, input_file, output: Path, language: str | None) -> None:
-    """Render INPUT_FILE (the JSON the HTTP API takes) to a .docx."""
+    """Render INPUT_FILE (the JSON the HTTP API takes) as a document of KIND to a .docx.
+
+    KIND is one of the kinds the service knows (working-group-order, joint-plan, …).
+    """
+    if kind not in KINDS:
+        raise click.BadParameter(f"unknown kind; one of: {', '.join(KINDS)}", param_hint="KIND")
     try:
         payload = json.loads(input_file.read().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:

@@ -198,7 +198,7 @@ class DocumentSchema(BaseSchema):
         load_default=Language.KY_RU,
         metadata={"description": "ky, ru or ky+ru (Kyrgyz first, then Russian)"},
     )
-    # Resolved into `issuer` before validation (service.generation.submit), never loaded.
+    # Resolved into `issuer` before validation (service.submission), never loaded.
     municipality_id = fields.String(
         load_only=True,
         metadata={
