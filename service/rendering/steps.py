@@ -11,6 +11,10 @@ added here, so that no author has to know them and nothing is redone per documen
   on its first page) and numbers its pages from 1; its other sections go on numbering. Every
   section gets the header and footer references of the first section that has any, so that a
   part rendered alone still has its page numbers.
+* Section breaks off tag paragraphs. LibreOffice drops the empty paragraph that carries a
+  section break in Word and puts the break on the paragraph before, which may be a `{%p %}`
+  tag paragraph that docxtpl removes whole, break included; such a break is moved into an
+  empty paragraph of its own right after the tag (a 1-pt mark, never a page of its own).
 * `{% keepnext EXPR %}`, typed anywhere in a paragraph (like docxtpl's `{% vm %}`), is taken
   out of the text and decides the paragraph's keep-with-next:
   `<w:keepNext w:val="{{ 'true' if (EXPR) else 'false' }}"/>`. It is applied after
@@ -37,6 +41,7 @@ KEEPNEXT = re.compile(r"\{%-?\s*keepnext\s+(.+?)\s*-?%\}", re.DOTALL)
 
 W_P, W_R, W_T, W_RPR, W_PPR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:rPr"), qn("w:pPr")
 W_LANG, W_SECTPR, W_VAL = qn("w:lang"), qn("w:sectPr"), qn("w:val")
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 # Children of w:rPr that come after w:lang in the schema (CT_RPr).
 _AFTER_LANG = {qn(t) for t in ("w:eastAsianLayout", "w:specVanish", "w:oMath", "w:rPrChange")}
@@ -51,7 +56,8 @@ _REFERENCES = {qn("w:headerReference"), qn("w:footerReference")}
 
 def prepare_xml(xml: str) -> str:
     """Return what Jinja compiles for one part: load steps around docxtpl's `patch_xml`."""
-    if "parts" in xml:  # the loop may be split across runs, but the word is always there
+    # A tag may be split across runs, but these words are always there.
+    if "parts" in xml or "<w:sectPr" in xml:
         xml = _structure_steps(xml)
     patched = DocxTemplate.patch_xml(None, xml)
     return _keep_next(patched) if "keepnext" in patched else patched
@@ -68,10 +74,11 @@ def paragraph_text(p: etree._Element) -> str:
 
 def _structure_steps(xml: str) -> str:
     root = etree.fromstring(xml)
+    moved = _breaks_off_tags(root)
     children = list(root)
     loop = _parts_loop(children)
     if loop is None:
-        return xml
+        return etree.tostring(root, encoding="unicode") if moved else xml
     start, end = loop
     for child in children[start + 1 : end]:
         for run in child.iter(W_R):
@@ -104,6 +111,25 @@ def _parts_loop(children: list[etree._Element]) -> tuple[int, int] | None:
         if depth <= 0:
             return start, i
     return None
+
+
+_TAG_PARAGRAPH = re.compile(r"\{[%{]-?p\s")
+
+
+def _breaks_off_tags(root: etree._Element) -> bool:
+    """Move section breaks off `{%p %}` paragraphs into paragraphs of their own."""
+    moved = False
+    for p in root.findall(W_P):
+        sect = p.find(f"{W_PPR}/{W_SECTPR}")
+        if sect is not None and _TAG_PARAGRAPH.search(paragraph_text(p)):
+            carrier = etree.fromstring(
+                f'<w:p xmlns:w="{W_NS}"><w:pPr><w:spacing w:before="0" w:after="0"/><w:rPr>'
+                '<w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
+            )
+            carrier[0].append(sect)  # moves it
+            p.addnext(carrier)
+            moved = True
+    return moved
 
 
 def _sections_before(children: list[etree._Element]) -> list[etree._Element]:
