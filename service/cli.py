@@ -58,6 +58,29 @@ def render(kind: str, input_file, output: Path, language: str | None) -> None:
 
 
 @main.group()
+def templates() -> None:
+    """Word templates of the document kinds."""
+
+
+@templates.command("lint")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", "kind", required=True, metavar="KIND", help="The template's kind.")
+def lint(file: Path, kind: str) -> None:
+    """Check FILE, a Word template, against the context of KIND before it is used."""
+    from service.generation import example_contexts
+    from service.rendering import lint_template
+
+    if kind not in KINDS:
+        raise click.BadParameter(f"unknown kind; one of: {', '.join(KINDS)}", param_hint="--kind")
+    problems = lint_template(file.read_bytes(), example_contexts(kind), KINDS[kind].media)
+    for problem in problems:
+        click.echo(f"{file}: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{file}: no problems found for {kind}")
+
+
+@main.group()
 def db() -> None:
     """Database schema."""
 

@@ -66,6 +66,24 @@ def input_fields(kind: str) -> set[str]:
     return set(_schema(kind).fields)
 
 
+def example_contexts(kind: str) -> list[dict]:
+    """The contexts of the kind's example inputs, each in every language: what its template
+    may use."""
+    import json
+
+    from service.domain.common import Language
+    from service.kinds import EXAMPLES_DIR
+
+    spec = get_kind(kind)
+    contexts = []
+    for name in spec.examples:
+        payload = json.loads((EXAMPLES_DIR / name).read_text(encoding="utf-8"))
+        for language in Language:
+            model = load_input(kind, {**payload, "language": language.value})
+            contexts.append(polish_context(spec.build_context(model)))
+    return contexts
+
+
 def warm_up() -> None:
     """Load dictionaries, catalogs and templates now rather than in the first job."""
     from service.i18n import DOCUMENT_LANGUAGES, MESSAGE_LANGUAGES, translations

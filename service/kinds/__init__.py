@@ -21,6 +21,9 @@ from typing import Any
 from marshmallow import Schema
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates_docx"
+# The example inputs shipped for users (the repository's examples/): they also define what a
+# kind's template may use (`docgen templates lint`).
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "examples"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class DocumentKind:
     # Picture parts of the template that every document replaces (context.media gives them).
     media: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
+    # Example inputs in EXAMPLES_DIR, rendered in every language to check a template.
+    examples: tuple[str, ...] = ()
     module: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -121,14 +126,21 @@ KINDS: dict[str, DocumentKind] = {
                 *(f"responsible_secretary.{p}" for p in _PERSON),
                 *(f"members.{i}.{p}" for i in range(6) for p in (*_PERSON, "role", "by_agreement")),
             ),
+            examples=("uch-korgon-order.json",),
         ),  # fmt: skip
-        DocumentKind("joint-plan", url="joint-plans", schema_class="JointPlanSchema"),
+        DocumentKind(
+            "joint-plan",
+            url="joint-plans",
+            schema_class="JointPlanSchema",
+            examples=("uch-korgon-plan.json", "sverdlovsky-plan.json"),
+        ),
         DocumentKind(
             "annual-report",
             url="annual-reports",
             schema_class="AnnualReportSchema",
             media=("word/media/image1.png", "word/media/image2.png"),
             references=(Reference("plan_id", "plan", "joint-plan"),),
+            examples=("uch-korgon-report.json",),
         ),
     )
 }
