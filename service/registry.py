@@ -25,7 +25,7 @@ from service.models import DocumentRecord, Municipality, RegisterCounter, Regist
 from service.schemas.common import clean_texts
 from service.schemas.municipality import MunicipalitySchema
 from service.spreadsheets import csv_bytes, xlsx_bytes
-from service.tenancy import Scope
+from service.tenancy import Scope, get_scoped
 
 
 class MunicipalityNotFound(NotFound):
@@ -66,11 +66,8 @@ def replace(session: Session, scope: Scope, municipality_id: str, data: Any) -> 
 
 
 def get(session: Session, scope: Scope, municipality_id: str) -> Municipality:
-    municipality = session.scalar(
-        select(Municipality).where(
-            Municipality.id == municipality_id, Municipality.tenant == scope.tenant
-        )
-    )
+    """The municipality `municipality_id` of the scope's tenant; MunicipalityNotFound else."""
+    municipality = get_scoped(session, Municipality, municipality_id, scope)
     if municipality is None:
         raise MunicipalityNotFound()
     return municipality
