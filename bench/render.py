@@ -56,7 +56,7 @@ def measure(iterations: int, language: str) -> dict:
     """Time the three ways in alternating rounds; return medians, throughput and ratios."""
     path = rendering.TEMPLATE_DIR / f"{KIND}.docx"
     context = _context(language)
-    compiled = rendering._compiled(path)
+    compiled = rendering._compiled_file(path)
     parts = compiled.render_parts(context)
     ways = {
         "naive_docxtpl": lambda: _naive(path, context),

@@ -5,12 +5,14 @@ added here, so that no author has to know them and nothing is redone per documen
 
 * Language tags per part. Every run inside the `{%p for part in parts %}` loop is tagged
   ky-KG when `part.lang == 'ky'` (a w:lang of its own is replaced); Russian parts inherit the
-  ru-RU of the Normal style. A variable set once per part decides, which costs a render next
-  to nothing (an output per run would cost a fifth of it).
+  ru-RU of the Normal style. The loop's body is compiled twice, with and without the tags,
+  and one `part.lang == 'ky'` per part chooses, so the tags cost a render nothing.
 * Page numbers per part. The first section of each language part has a title page (no number
   on its first page) and numbers its pages from 1; its other sections go on numbering. Every
-  section gets the header and footer references of the first section that has any, so that a
-  part rendered alone still has its page numbers.
+  section gets the header and footer references of the document's last section (the one
+  Word keeps in w:body), so that a part rendered alone still has its page numbers. Not the
+  first section's: LibreOffice saves a one-page first section with its first-page header as
+  its only header.
 * Section breaks off tag paragraphs. LibreOffice drops the empty paragraph that carries a
   section break in Word and puts the break on the paragraph before, which may be a `{%p %}`
   tag paragraph that docxtpl removes whole, break included; such a break is moved into an
@@ -32,8 +34,6 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
 
-# The variable the language step sets once per part (a name no context uses).
-KYRGYZ_FLAG = "_docgen_kyrgyz_part"
 PARTS_LOOP = re.compile(r"\{%-?p\s+for\s+part\s+in\s+parts\s*-?%\}")
 _P_FOR = re.compile(r"\{%-?p\s+for\s")
 _P_ENDFOR = re.compile(r"\{%-?p\s+endfor\s*-?%\}")
@@ -80,11 +80,8 @@ def _structure_steps(xml: str) -> str:
     if loop is None:
         return etree.tostring(root, encoding="unicode") if moved else xml
     start, end = loop
-    for child in children[start + 1 : end]:
-        for run in child.iter(W_R):
-            _tag_kyrgyz(run)
-    children[start].addnext(_paragraph(f"{{%p set {KYRGYZ_FLAG} = part.lang == 'ky' %}}"))
-    breaks = [p.find(f"{W_PPR}/{W_SECTPR}") for p in children[start + 1 : end] if p.tag == W_P]
+    inside = children[start + 1 : end]
+    breaks = [p.find(f"{W_PPR}/{W_SECTPR}") for p in inside if p.tag == W_P]
     breaks = [sect for sect in breaks if sect is not None]
     final = root.find(W_SECTPR)
     sections = [s for s in (*_sections_before(children[:start]), *breaks, final) if s is not None]
@@ -96,6 +93,20 @@ def _structure_steps(xml: str) -> str:
     for sect in breaks + ([final] if final is not None else []):
         _number_pages(sect, first=id(sect) in starts)
     _share_references(sections)
+    # The loop's body twice, with and without the Kyrgyz tags, chosen once per part: a test
+    # per run would cost a render a fifth more (`{% if %}` and three outputs instead of one).
+    kyrgyz = [deepcopy(child) for child in inside]
+    for child in kyrgyz:
+        for run in child.iter(W_R):
+            _set_language(run, "ky-KG")
+    for child in inside:
+        for run in child.iter(W_R):
+            _set_language(run, None)
+    children[start].addnext(_paragraph("{%p if part.lang == 'ky' %}"))
+    children[start].getnext().addnext(_paragraph("{%p else %}"))
+    for child in reversed(kyrgyz):
+        children[start].getnext().addnext(child)
+    children[end].addprevious(_paragraph("{%p endif %}"))
     return etree.tostring(root, encoding="unicode")
 
 
@@ -143,29 +154,24 @@ def _paragraph(text: str) -> etree._Element:
     return p
 
 
-def _tag_kyrgyz(run: etree._Element) -> None:
-    """Give `run` the language ky-KG when the part is Kyrgyz (its own w:lang replaced)."""
+def _set_language(run: etree._Element, language: str | None) -> None:
+    """Tag `run` with `language` (its own w:lang replaced), or with none: the style's."""
     rpr = run.find(W_RPR)
+    if rpr is None and language is None:
+        return
     if rpr is None:
         rpr = etree.Element(W_RPR)
         run.insert(0, rpr)
     for old in rpr.findall(W_LANG):
         _remove_keeping_tail(old)
-    lang = etree.Element(W_LANG)
-    lang.set(W_VAL, "ky-KG")
-    after = next((c for c in rpr if c.tag in _AFTER_LANG), None)
-    if after is None:
-        rpr.append(lang)
-    else:
-        after.addprevious(lang)
-    # Jinja text around the element: the tag is in the output only in a Kyrgyz part.
-    opening = f"{{% if {KYRGYZ_FLAG} %}}"
-    before = lang.getprevious()
-    if before is None:
-        rpr.text = (rpr.text or "") + opening
-    else:
-        before.tail = (before.tail or "") + opening
-    lang.tail = "{% endif %}" + (lang.tail or "")
+    if language is not None:
+        lang = etree.Element(W_LANG)
+        lang.set(W_VAL, language)
+        after = next((c for c in rpr if c.tag in _AFTER_LANG), None)
+        if after is None:
+            rpr.append(lang)
+        else:
+            after.addprevious(lang)
 
 
 def _remove_keeping_tail(element: etree._Element) -> None:
@@ -209,8 +215,8 @@ def _insert_before(parent: etree._Element, element: etree._Element, later: set[s
 
 
 def _share_references(sections: list[etree._Element]) -> None:
-    """Give every section the header and footer references of the first that has any."""
-    source = next((s for s in sections if any(c.tag in _REFERENCES for c in s)), None)
+    """Give every section the header and footer references of the last that has any."""
+    source = next((s for s in reversed(sections) if any(c.tag in _REFERENCES for c in s)), None)
     if source is None:
         return
     references = [c for c in source if c.tag in _REFERENCES]
