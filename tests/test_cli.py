@@ -70,3 +70,19 @@ def test_plan_warnings_are_printed(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "warning: A plan usually has 4 or 5 priority problems; this one has 3." in result.stderr
     assert out.stat().st_size > 0
+
+
+def test_templates_lint_passes_a_shipped_template_and_names_what_is_wrong_in_another(tmp_path):
+    from docx import Document
+
+    shipped = ROOT / "service" / "templates_docx" / "working-group-order.docx"
+    result = docgen("templates", "lint", str(shipped), "--kind", "working-group-order")
+    assert result.returncode == 0, result.stderr
+
+    doc = Document(str(shipped))
+    doc.add_paragraph("{{ part.head_nmae }}")  # a typo a template author makes
+    broken = tmp_path / "broken.docx"
+    doc.save(broken)
+    result = docgen("templates", "lint", str(broken), "--kind", "working-group-order")
+    assert result.returncode == 1
+    assert "head_nmae" in result.stderr and "paragraph" in result.stderr
