@@ -31,7 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     db = Database(conf["DATABASE_URL"])
-    storage = DatabaseStorage()
+    storage = DatabaseStorage(db)
     runner = Runner(db, storage, conf["JOB_LEASE_SECONDS"])
     dispatcher = _dispatcher(app, runner)
     install(

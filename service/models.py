@@ -1,7 +1,7 @@
-"""SQLAlchemy tables: document jobs and the bytes they produce.
+"""SQLAlchemy tables: document jobs, their outputs (artifacts) and the bytes they point to.
 
 Every document row carries its tenant (the municipality whose account owns it; empty until
-accounts exist), and every query in service.jobs filters on it.
+accounts exist), and every query in service.tasks.records filters on it.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from service.domain.status import Status
@@ -56,9 +57,6 @@ class DocumentRecord(Base):
             "status IN ('queued', 'running', 'done', 'failed', 'cancelled')",
             name="documents_status_known",
         ),
-        CheckConstraint(
-            "status <> 'done' OR output_key IS NOT NULL", name="documents_done_has_output"
-        ),
         UniqueConstraint("tenant", "idempotency_key", name="documents_idempotency"),
     )
 
@@ -72,14 +70,48 @@ class DocumentRecord(Base):
     input_sha256: Mapped[str] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     filename: Mapped[str | None] = mapped_column(String(255))
-    output_key: Mapped[str | None] = mapped_column(String(64))
-    output_size: Mapped[int | None] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A done job has its outputs: service.tasks.records.finish writes them and the status
+    # in one transaction. Loaded with the job (one query for any number of jobs).
+    artifacts: Mapped[list[Artifact]] = relationship(
+        lazy="selectin", order_by="Artifact.format", back_populates="document"
+    )
+
+    def artifact(self, format: str) -> Artifact | None:
+        """The job's output in `format` ("docx"…), or None."""
+        return next((a for a in self.artifacts if a.format == format), None)
+
+    @property
+    def output_key(self) -> str | None:
+        """The storage key of the .docx, once the job is done."""
+        docx = self.artifact(DOCX)
+        return docx.key if docx else None
+
+
+DOCX = "docx"
+
+
+class Artifact(Base):
+    """One output of a job in one format: where its bytes are, their size and sha256."""
+
+    __tablename__ = "artifacts"
+    __table_args__ = (
+        CheckConstraint("size >= 0", name="artifacts_size_known"),
+        Index("ix_artifacts_key", "key"),
+    )
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    format: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    document: Mapped[DocumentRecord] = relationship(back_populates="artifacts", lazy="raise")
 
 
 class Blob(Base):

@@ -1,40 +1,92 @@
-"""Where document bytes live, behind one small interface.
+"""Where document bytes live, behind one small interface: put, open, stream, delete.
 
-The database backend keeps a deployment to one stateful service (PostgreSQL, or the SQLite
-file); an object store can replace it without touching the callers.
+No database session crosses it, so an object store can replace the database backend without
+touching the callers. Keys are the sha256 of the bytes: equal documents share one blob, and
+storing the same bytes twice (or from two workers at once) is harmless.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+import io
+import threading
+from collections.abc import Iterator
+from typing import BinaryIO, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import LargeBinary, delete, func, select
 
-from service.db import insert_unless_present
+from service.db import Database, insert_unless_present
 from service.models import Blob
+
+CHUNK_SIZE = 256 * 1024
+
+
+class MissingBlob(LookupError):
+    """No bytes are stored under the key."""
 
 
 class Storage(Protocol):
-    def put(self, session: Session, data: bytes) -> str:
-        """Store `data` and return its key (the sha256)."""
+    def put(self, data: bytes) -> str:
+        """Store `data` and return its key."""
 
-    def get(self, session: Session, key: str) -> bytes | None:
-        """Return the bytes under `key`, or None."""
+    def open(self, key: str) -> BinaryIO:
+        """The bytes under `key` as a binary file; MissingBlob if there are none."""
+
+    def stream(self, key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """The bytes under `key` in chunks of at most `chunk_size`; MissingBlob (raised by
+        the first chunk) if there are none."""
+
+    def delete(self, key: str) -> None:
+        """Forget the bytes under `key` (nothing if there are none).
+
+        Keys are shared by equal documents: the caller deletes a key no artifact uses.
+        """
+
+
+def content_key(data: bytes) -> str:
+    """The key of `data`: its sha256, in hex."""
+    return hashlib.sha256(data).hexdigest()
 
 
 class DatabaseStorage:
-    """Bytes in the `blobs` table, written in the caller's transaction."""
+    """Bytes in the `blobs` table, each call in a short transaction of its own."""
 
-    def put(self, session: Session, data: bytes) -> str:
-        key = hashlib.sha256(data).hexdigest()
-        # The same bytes stored before (or by another worker) are left as they are.
-        insert_unless_present(session, Blob, key=key, data=data, size=len(data))
+    def __init__(self, db: Database):
+        self.db = db
+
+    def put(self, data: bytes) -> str:
+        key = content_key(data)
+        with self.db.session() as session:
+            # The same bytes stored before (or by another worker) are left as they are.
+            insert_unless_present(session, Blob, key=key, data=data, size=len(data))
         return key
 
-    def get(self, session: Session, key: str) -> bytes | None:
-        return session.scalar(select(Blob.data).where(Blob.key == key))
+    def open(self, key: str) -> BinaryIO:
+        with self.db.session() as session:
+            data = session.scalar(select(Blob.data).where(Blob.key == key))
+        if data is None:
+            raise MissingBlob(key)
+        return io.BytesIO(data)
+
+    def stream(self, key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        # A chunk per query, each in its own transaction: a slow reader holds no connection.
+        offset = 0
+        while True:
+            with self.db.session() as session:
+                piece = func.substr(Blob.data, offset + 1, chunk_size, type_=LargeBinary)
+                row = session.execute(select(piece).where(Blob.key == key)).first()
+            if row is None:  # never stored, or deleted while it was read
+                raise MissingBlob(key)
+            chunk = row[0] or b""  # SQLite's substr of an empty blob is NULL
+            if chunk:
+                yield bytes(chunk)
+            if len(chunk) < chunk_size:
+                return
+            offset += chunk_size
+
+    def delete(self, key: str) -> None:
+        with self.db.session() as session:
+            session.execute(delete(Blob).where(Blob.key == key))
 
 
 class MemoryStorage:
@@ -42,11 +94,28 @@ class MemoryStorage:
 
     def __init__(self) -> None:
         self.items: dict[str, bytes] = {}
+        self._lock = threading.Lock()
 
-    def put(self, session: Session, data: bytes) -> str:
-        key = hashlib.sha256(data).hexdigest()
-        self.items[key] = data
+    def put(self, data: bytes) -> str:
+        key = content_key(data)
+        with self._lock:
+            self.items.setdefault(key, bytes(data))
         return key
 
-    def get(self, session: Session, key: str) -> bytes | None:
-        return self.items.get(key)
+    def open(self, key: str) -> BinaryIO:
+        return io.BytesIO(self._get(key))
+
+    def stream(self, key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        data = self._get(key)
+        for start in range(0, len(data), chunk_size):
+            yield data[start : start + chunk_size]
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self.items.pop(key, None)
+
+    def _get(self, key: str) -> bytes:
+        try:
+            return self.items[key]
+        except KeyError:
+            raise MissingBlob(key) from None

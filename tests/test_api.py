@@ -45,7 +45,10 @@ def test_input_is_stored_with_the_document(app, client, order_input):
     with extensions.db(app).session() as session:
         record = jobs.get(session, job["id"], LOCAL)
         assert record.input == order_input
-        assert extensions.storage(app).get(session, record.output_key)
+        (docx,) = record.artifacts
+    assert docx.format == "docx"
+    with extensions.storage(app).open(docx.key) as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == docx.sha256
 
 
 def test_same_document_twice_is_stored_once(app, client, order_input):
@@ -55,11 +58,11 @@ def test_same_document_twice_is_stored_once(app, client, order_input):
     for job in (first, second):
         assert wait_until_finished(client, job["links"]["self"])["status"] == "done"
     with extensions.db(app).session() as session:
-        keys = {jobs.get(session, job["id"], LOCAL).output_key for job in (first, second)}
+        keys = {jobs.get(session, job["id"], LOCAL).artifact("docx").key for job in (first, second)}
         assert len(keys) == 1
         key = keys.pop()
         assert session.scalar(select(func.count()).where(Blob.key == key)) == 1
-        data = extensions.storage(app).get(session, key)
+    data = extensions.storage(app).open(key).read()
     assert data == client.get(first["links"]["file"]).data
 
 

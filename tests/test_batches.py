@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from service import batches, extensions
-from service.batches import items_from_table
+from service import batches, extensions, submission
+from service.batches import creation, items_from_table
 from service.models import BatchItem
 from service.tenancy import LOCAL as DEFAULT_SCOPE
 from tests.conftest import EXAMPLES
@@ -250,14 +250,14 @@ def test_form_without_a_file_names_the_file(client):
 def test_an_item_that_breaks_the_service_does_not_stop_the_others(
     app, client, sverdlovsky, monkeypatch
 ):
-    submit = batches.submission.record_document
+    submit = submission.record_document
 
     def failing(session, scope, kind, payload, **kwargs):
         if payload.get("number") == sverdlovsky["items"][1]["number"]:
             raise RuntimeError("a defect")
         return submit(session, scope, kind, payload, **kwargs)
 
-    monkeypatch.setattr(batches.submission, "record_document", failing)
+    monkeypatch.setattr(submission, "record_document", failing)
     response = client.post(BATCHES, json=sverdlovsky)
     assert response.status_code == 202
     batch = wait_finished(client, response.get_json()["links"]["self"])
@@ -304,7 +304,7 @@ def test_registry_items_among_inline_ones_in_the_archive(client, sverdlovsky, or
 
 
 def test_cancel_while_the_batch_is_still_being_read(app, client, sverdlovsky, monkeypatch):
-    monkeypatch.setattr(batches, "CHUNK", 2)
+    monkeypatch.setattr(creation, "CHUNK", 2)
     db = extensions.db(app)
     enqueued = []
 

@@ -6,7 +6,7 @@ import io
 import json
 import logging
 
-from flask import current_app, request, send_file
+from flask import Response, current_app, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
@@ -139,10 +139,14 @@ def cancel(batch_id: str):
 )
 def archive(batch_id: str):
     with extensions.db().session() as session:
-        content, filename = batches.archive(session, scope(), batch_id, request_language())
-    return send_file(
-        io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=filename
-    )
+        made = batches.stream_archive(
+            session, extensions.storage(), scope(), batch_id, request_language()
+        )
+    # Made while it is sent: each document goes out before the next is read.
+    response = Response(made.chunks, mimetype="application/zip")
+    response.headers.set("Content-Disposition", "attachment", filename=made.filename)
+    response.cache_control.no_cache = True
+    return response
 
 
 @blp.route("/templates/<kind>.<ext>", endpoint="batch_template")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+from pathlib import PurePath
 
 from flask import jsonify, request, send_file
 from flask.views import MethodView
@@ -10,10 +10,11 @@ from flask_smorest import Blueprint
 
 from service import extensions, submission
 from service.api.common import json_body, scope
-from service.api.schemas import DocumentJobSchema
+from service.api.schemas import DocumentJobSchema, FileQuerySchema
 from service.domain.status import Status
-from service.errors import BadRequest, NotReady
+from service.errors import BadRequest, NotFound, NotReady
 from service.kinds import KINDS
+from service.models import DOCX
 from service.rendering import DOCX_MIME
 from service.schemas.annual_report import AnnualReportSchema
 from service.tasks import records
@@ -84,30 +85,40 @@ class DocumentJob(MethodView):
         return record
 
 
+# What each format of output is served as (a PDF adds its line).
+MIME_TYPES = {DOCX: DOCX_MIME}
+
+
 @blp.route("/<document_id>/file", endpoint="document_file")
+@blp.arguments(FileQuerySchema, location="query")
 @blp.doc(
-    summary="Download the generated .docx",
+    summary="Download the generated .docx (or another format of the job, with ?format=)",
     responses={
         "200": {
             "description": "The document",
-            "content": {DOCX_MIME: {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                mime: {"schema": {"type": "string", "format": "binary"}}
+                for mime in MIME_TYPES.values()
+            },
         },
-        "404": {"description": "Unknown document"},
+        "404": {"description": "Unknown document, or the job has no output in this format"},
         "409": {"description": "Not done yet (queued, running or failed)"},
     },
 )
-def document_file(document_id: str):
+def document_file(query: dict, document_id: str):
     with extensions.db().session() as session:
         record = records.get(session, document_id, scope())
-        if record.status != Status.DONE:
-            raise NotReady(status=record.status)
-        content = extensions.storage().get(session, record.output_key)
+    if record.status != Status.DONE:
+        raise NotReady(status=record.status)
+    artifact = record.artifact(query["format"])
+    if artifact is None:
+        raise NotFound()
     return send_file(
-        io.BytesIO(content),
-        mimetype=DOCX_MIME,
+        extensions.storage().open(artifact.key),
+        mimetype=MIME_TYPES.get(artifact.format, "application/octet-stream"),
         as_attachment=True,
-        download_name=record.filename,
-        etag=record.output_key,
+        download_name=str(PurePath(record.filename).with_suffix(f".{artifact.format}")),
+        etag=artifact.sha256,
         max_age=0,
     )
 

@@ -1,19 +1,44 @@
-"""Output schemas of the API's resources."""
+"""Schemas of the API's resources: the job, its outputs, the download's query."""
 
 from __future__ import annotations
 
 from flask import url_for
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, fields
 
 from service.domain.status import Status
 from service.errors import flatten_errors
 from service.i18n import translate_error, translate_errors, translate_notice
 from service.i18n.request import request_language
+from service.models import DOCX
+
+
+class FileQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    format = fields.String(
+        load_default=DOCX,
+        metadata={"description": "Which output of the job: docx (a PDF later)", "example": DOCX},
+    )
 
 
 class LinksSchema(Schema):
     self = fields.String(metadata={"description": "This job's status"})
     file = fields.String(metadata={"description": "The .docx, once the job is done"})
+
+
+class ArtifactSchema(Schema):
+    format = fields.String(metadata={"example": DOCX})
+    size = fields.Integer()
+    sha256 = fields.String()
+    link = fields.Method(
+        "make_link", metadata={"type": "string", "description": "Download this output"}
+    )
+
+    def make_link(self, artifact) -> str:
+        return url_for(
+            "documents.document_file", document_id=artifact.document_id, format=artifact.format
+        )
 
 
 class DocumentJobSchema(Schema):
@@ -27,8 +52,12 @@ class DocumentJobSchema(Schema):
         }
     )
     filename = fields.String(allow_none=True)
-    size = fields.Integer(attribute="output_size", allow_none=True)
-    sha256 = fields.String(attribute="output_key", allow_none=True)
+    size = fields.Method("docx_size", metadata={"type": "integer", "nullable": True})
+    sha256 = fields.Method("docx_sha256", metadata={"type": "string", "nullable": True})
+    artifacts = fields.List(
+        fields.Nested(ArtifactSchema),
+        metadata={"description": "The job's outputs, one per format, once it is done"},
+    )
     attempts = fields.Integer()
     created_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
@@ -48,6 +77,14 @@ class DocumentJobSchema(Schema):
             "only in the response to a submission",
         },
     )
+
+    def docx_size(self, record) -> int | None:
+        docx = record.artifact(DOCX)
+        return docx.size if docx else None
+
+    def docx_sha256(self, record) -> str | None:
+        docx = record.artifact(DOCX)
+        return docx.sha256 if docx else None
 
     def localized_error(self, record) -> dict | None:
         if not record.error:

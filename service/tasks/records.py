@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.status import Status
 from service.errors import Conflict, NotFound
-from service.models import DocumentRecord, utcnow
+from service.models import Artifact, DocumentRecord, utcnow
 from service.tenancy import Scope, get_scoped
 
 
@@ -59,6 +59,7 @@ def submit(
         input_sha256=fingerprint,
         idempotency_key=idempotency_key,
         attempts=0,
+        artifacts=[],
     )
     if not idempotency_key:
         session.add(record)
@@ -140,23 +141,29 @@ def claim(session: Session, document_id: str, lease_seconds: int) -> Claimed | N
     return None if row is None else Claimed(row.kind, row.input, row.attempts)
 
 
-def finish(session: Session, document_id: str, filename: str, key: str, size: int) -> None:
-    """Record the output; only a running job can finish, so a duplicate run changes nothing."""
+def finish(session: Session, document_id: str, filename: str, artifacts: list[Artifact]) -> bool:
+    """Record the job done with its outputs, in the caller's transaction (so that a done job
+    always has them); return whether it was running. Only a running job can finish, so a
+    duplicate run changes nothing."""
     now = utcnow()
-    session.execute(
+    result = session.execute(
         update(DocumentRecord)
         .where(DocumentRecord.id == document_id, DocumentRecord.status == Status.RUNNING)
         .values(
             status=Status.DONE,
             filename=filename,
-            output_key=key,
-            output_size=size,
             error=None,
             finished_at=now,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount != 1:
+        return False
+    for artifact in artifacts:
+        artifact.document_id = document_id
+        session.add(artifact)
+    return True
 
 
 def fail(session: Session, document_id: str, error: dict, *, unfinished: bool = False) -> None:

@@ -5,12 +5,16 @@ The embedded thread pool and the Celery task both call `run_job`; neither does a
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
+from service.db import Database
 from service.domain.status import Status
 from service.errors import InvalidInput
 from service.generation import generate_document
 from service.logs import job_context
+from service.models import DOCX, Artifact
+from service.storage import Storage
 from service.tasks import records
 
 log = logging.getLogger(__name__)
@@ -21,7 +25,7 @@ INTERNAL_ERROR = "Internal error while generating the document."
 class Runner:
     """Executes document jobs against a database and a storage backend."""
 
-    def __init__(self, db, storage, lease_seconds: int):
+    def __init__(self, db: Database, storage: Storage, lease_seconds: int):
         self.db = db
         self.storage = storage
         self.lease_seconds = lease_seconds
@@ -55,9 +59,15 @@ class Runner:
             with self.db.session() as session:
                 records.release(session, document_id)
             raise
+        # The bytes first, in storage's own transaction; then the artifact and the status
+        # together. A crash in between leaves the job running (recovered, run again) and
+        # bytes no artifact names yet: never a done job without its document.
+        content = document.content
+        key = self.storage.put(content)
+        sha256 = hashlib.sha256(content).hexdigest()
+        docx = Artifact(format=DOCX, key=key, size=len(content), sha256=sha256)
         with self.db.session() as session:
-            key = self.storage.put(session, document.content)
-            records.finish(session, document_id, document.filename, key, len(document.content))
+            records.finish(session, document_id, document.filename, [docx])
         log.info("done", extra={"bytes": len(document.content)})
         return Status.DONE
 
