@@ -230,3 +230,47 @@ def test_readyz_is_503_without_database(tmp_path):
         assert response.get_json()["checks"]["database"].startswith("unavailable")
     finally:
         extensions.dispatcher(app).shutdown()
+
+
+def test_download_by_format_and_the_artifacts_of_a_job(client, order_input):
+    job = client.post(ORDERS, json=order_input).get_json()
+    assert job["artifacts"] == [] and job["size"] is None and job["sha256"] is None
+    status = wait_until_finished(client, job["links"]["self"])
+    (docx,) = status["artifacts"]
+    assert docx == {
+        "format": "docx",
+        "size": status["size"],
+        "sha256": status["sha256"],
+        "link": f"{job['links']['file']}?format=docx",
+    }
+    default = client.get(job["links"]["file"])
+    by_format = client.get(docx["link"])
+    assert by_format.status_code == 200 and by_format.data == default.data
+    assert by_format.headers["Content-Disposition"] == default.headers["Content-Disposition"]
+    assert by_format.mimetype == default.mimetype and by_format.headers["ETag"] == (
+        f'"{status["sha256"]}"'
+    )
+    assert hashlib.sha256(by_format.data).hexdigest() == status["sha256"]
+    for missing in ("pdf", "DOCX", ""):
+        response = client.get(f"{job['links']['file']}?format={missing}")
+        assert response.status_code == 404, missing
+        assert response.get_json()["message"] == "Document not found."
+
+
+def test_format_of_an_unfinished_job_is_409(app, client, order_input):
+    with extensions.db(app).session() as session:
+        record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru", scope=LOCAL)
+    for query in ("", "?format=docx", "?format=pdf"):
+        assert client.get(f"/api/v1/documents/{record.id}/file{query}").status_code == 409
+
+
+def test_openapi_documents_the_format_and_the_artifacts(client):
+    spec = client.get("/api/openapi.json").get_json()
+    file = spec["paths"]["/api/v1/documents/{document_id}/file"]["get"]
+    (parameter,) = [p for p in file["parameters"] if p["in"] == "query"]
+    assert parameter["name"] == "format" and parameter["schema"]["default"] == "docx"
+    assert "404" in file["responses"]
+    job = spec["components"]["schemas"]["DocumentJob"]["properties"]
+    assert {"size", "sha256", "filename", "artifacts"} <= set(job)
+    artifact = spec["components"]["schemas"]["Artifact"]["properties"]
+    assert set(artifact) == {"format", "size", "sha256", "link"}

@@ -7,14 +7,17 @@ import io
 import json
 import time
 import zipfile
+from contextlib import contextmanager
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from service import batches, extensions, submission
 from service.batches import creation, items_from_table
-from service.models import BatchItem
+from service.generation import safe_name
+from service.models import Artifact, BatchItem
+from service.storage import MemoryStorage
 from service.tenancy import LOCAL as DEFAULT_SCOPE
 from tests.conftest import EXAMPLES
 from tests.docx_reading import all_text, open_docx
@@ -325,3 +328,184 @@ def test_cancel_while_the_batch_is_still_being_read(app, client, sverdlovsky, mo
     assert len(enqueued) == 2  # the first chunk; the later ones were recorded as cancelled
     assert batch["counts"]["cancelled"] == len(sverdlovsky["items"]) and batch["finished"]
     assert batch["cancelled_at"] is not None
+
+
+def read_manifest(archive: zipfile.ZipFile) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+
+
+def whole_file_zip(archive: zipfile.ZipFile) -> bytes:
+    """The same entries written by a ZipFile on a whole file, as the archive was made before
+    it was streamed (with the streamed entries' times)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as whole:
+        for info in archive.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.external_attr = info.external_attr
+            whole.writestr(entry, archive.read(info))
+    return out.getvalue()
+
+
+def test_the_streamed_archive_holds_what_it_held(client, sverdlovsky):
+    sverdlovsky["items"][1]["date"] = "31.02.2018"
+    url = client.post(BATCHES, json=sverdlovsky).get_json()["links"]["self"]
+    batch = wait_finished(client, url)
+    download = client.get(batch["links"]["archive"])
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    assert download.is_streamed and "Content-Length" not in download.headers
+    assert download.headers["Content-Disposition"] == (
+        f"attachment; filename=batch-working-group-order-{batch['id'][:8]}.zip"
+    )
+    data = download.get_data()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.testzip() is None
+    # Byte for byte what a ZipFile on a whole file makes: stored entries, sizes and CRC in
+    # their local headers (no data descriptors), names marked UTF-8.
+    assert data == whole_file_zip(archive)
+    assert all(i.compress_type == zipfile.ZIP_STORED for i in archive.infolist())
+    assert not any(i.flag_bits & 0x08 for i in archive.infolist())
+
+    # What every item should have given, from the API's own answers.
+    names, rows = [], []
+    for item, given in zip(batch["items"], sverdlovsky["items"], strict=True):
+        municipality = given["issuer"]["body"]["ru"]
+        name = sha256 = error = number = ""
+        if item["status"] == "done":
+            number = given["number"]
+            job = client.get(f"/api/v1/documents/{item['document_id']}").get_json()
+            name = f"{item['row']:04d}_{safe_name(municipality, 60)}_{job['filename']}"
+            sha256 = job["sha256"]
+            file = client.get(job["links"]["file"]).data
+            assert archive.read(name) == file
+            names.append(name)
+        else:  # refused: no document, so no number either
+            error = "date: Not a valid date."
+        rows.append(
+            {"item": str(item["row"]), "municipality": municipality, "number": number,
+             "file": name, "sha256": sha256, "status": item["status"], "error": error}
+        )  # fmt: skip
+    assert archive.namelist() == [*names, "manifest.csv"]
+    assert read_manifest(archive) == rows
+    assert [r["status"] for r in rows].count("invalid") == 1
+
+
+class CountingStorage(MemoryStorage):
+    """Bytes in memory, and how many times they were read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    def open(self, key: str):
+        self.opened.append(key)
+        return super().open(key)
+
+
+def docx_keys(app, batch_id: str) -> list[str]:
+    with extensions.db(app).session() as session:
+        return list(
+            session.scalars(
+                select(Artifact.key)
+                .join(BatchItem, BatchItem.document_id == Artifact.document_id)
+                .where(BatchItem.batch_id == batch_id)
+                .order_by(BatchItem.row)
+            )
+        )
+
+
+def copied_storage(app, batch_id: str) -> CountingStorage:
+    """A storage outside the database holding the batch's documents."""
+    storage = CountingStorage()
+    for key in docx_keys(app, batch_id):
+        storage.put(extensions.storage(app).open(key).read())
+    return storage
+
+
+def test_the_archive_goes_out_a_document_at_a_time(app, client, sverdlovsky):
+    batch = wait_finished(
+        client, client.post(BATCHES, json=sverdlovsky).get_json()["links"]["self"]
+    )
+    storage = copied_storage(app, batch["id"])
+    with extensions.db(app).session() as session:
+        made = batches.stream_archive(session, storage, DEFAULT_SCOPE, batch["id"])
+    assert storage.opened == []  # nothing is read before the first chunk is asked for
+    first = next(made.chunks)
+    assert len(storage.opened) == 1
+    rest = b"".join(made.chunks)
+    assert storage.opened == docx_keys(app, batch["id"])  # each document read once
+    archive = zipfile.ZipFile(io.BytesIO(first + rest))
+    entries = archive.infolist()
+    assert len(entries) == len(sverdlovsky["items"]) + 1
+    # The first chunk is the first entry, whole: its header and the document.
+    assert len(first) == entries[1].header_offset
+    assert archive.read(entries[0]) == storage.open(storage.opened[0]).read()
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements the app's engine runs meanwhile."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
+        seen.append(statement)
+
+    engine = extensions.db(app).engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_archive_queries_do_not_grow_with_the_items(app, client, sverdlovsky, order_input):
+    issuer = order_input["issuer"]
+    municipality = client.post(
+        "/api/v1/municipalities",
+        json={"name": issuer["body"], "region": issuer["region"], "head": issuer["head"],
+              "numbering_pattern": "03-12/{seq}-Б"},
+    ).get_json()  # fmt: skip
+    by_reference = {
+        key: value
+        for key, value in sverdlovsky["items"][0].items()
+        if key not in ("issuer", "number")
+    } | {"municipality_id": municipality["id"]}
+
+    def archive_of(copies: int) -> tuple[list[str], list[str], int]:
+        # Inline letterheads, registry references, and refused references (named from the
+        # registry in the manifest).
+        items = sverdlovsky["items"][:copies] + [by_reference] * copies
+        items += [by_reference | {"date": "x"}] * copies
+        body = sverdlovsky | {"items": items}
+        batch = wait_finished(client, client.post(BATCHES, json=body).get_json()["links"]["self"])
+        assert batch["counts"]["done"] == 2 * copies and batch["counts"]["invalid"] == copies
+        storage = copied_storage(app, batch["id"])
+        with statements(app) as outside_storage:
+            with extensions.db(app).session() as session:
+                made = batches.stream_archive(session, storage, DEFAULT_SCOPE, batch["id"])
+            archive = zipfile.ZipFile(io.BytesIO(b"".join(made.chunks)))
+        manifest = read_manifest(archive)
+        assert [m["municipality"] for m in manifest[copies:]] == [issuer["body"]["ru"]] * (
+            2 * copies
+        )
+        with statements(app) as through_the_app:
+            assert client.get(batch["links"]["archive"]).get_data()
+        return outside_storage, through_the_app, 2 * copies
+
+    small, small_http, _ = archive_of(1)
+    large, large_http, documents = archive_of(4)
+    # The batch, its items with their documents and artifacts, the registry: whatever the
+    # number of items, and never the blobs table itself.
+    assert len(large) == len(small)
+    assert [s.split("FROM")[1].split()[0] for s in large if s.startswith("SELECT")] == [
+        "batches",  # the batch
+        "batch_items",  # its items, joined with their documents and artifacts
+        "municipalities",  # the registry, for items that name theirs by reference
+    ], large
+
+    def own(seen: list[str]) -> list[str]:
+        return [s for s in seen if "blobs" not in s and not s.startswith("BEGIN")]
+
+    # Through the app's own storage: the same, plus one read of each document (in a short
+    # transaction of its own, whose BEGIN is a statement on SQLite).
+    assert len([s for s in large_http if "FROM blobs" in s]) == documents
+    assert len(own(large_http)) == len(own(small_http))
