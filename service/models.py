@@ -77,7 +77,7 @@ class DocumentRecord(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A done job has its outputs: service.tasks.records.finish writes them and the status
-    # in one transaction. Loaded with the job (one query for any number of jobs).
+    # in one transaction. Loaded with the jobs a query selects, by one more query.
     artifacts: Mapped[list[Artifact]] = relationship(
         lazy="selectin", order_by="Artifact.format", back_populates="document"
     )
