@@ -31,6 +31,10 @@ class NotFound(ServiceError):
     message = "Document not found."
 
 
+class NoSuchOutput(NotFound):
+    message = "This document has no output in the format {format}."
+
+
 class NotReady(ServiceError):
     status = 409
     message = "The document is not ready yet (status: {status})."

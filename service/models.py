@@ -86,12 +86,6 @@ class DocumentRecord(Base):
         """The job's output in `format` ("docx"…), or None."""
         return next((a for a in self.artifacts if a.format == format), None)
 
-    @property
-    def output_key(self) -> str | None:
-        """The storage key of the .docx, once the job is done."""
-        docx = self.artifact(DOCX)
-        return docx.key if docx else None
-
 
 DOCX = "docx"
 

@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service.batches.tables import csv_bytes, xlsx_bytes
 from service.db import insert_unless_present
 from service.domain.common import Bilingual, NameForms
 from service.domain.numbering import outgoing_number
@@ -24,7 +25,6 @@ from service.language.grammatical_forms import body_forms
 from service.models import DocumentRecord, Municipality, RegisterCounter, RegisterEntry, utcnow
 from service.schemas.common import clean_texts
 from service.schemas.municipality import MunicipalitySchema
-from service.spreadsheets import csv_bytes, xlsx_bytes
 from service.tenancy import Scope, get_scoped
 
 

@@ -9,6 +9,7 @@ saved.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,6 +26,8 @@ from service.tasks import records
 from service.tenancy import Scope
 
 QUEUE_UNAVAILABLE = "The document queue is unavailable; nothing was saved, please retry later."
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -54,6 +57,48 @@ def submit_document(
                 records.withdraw(session, submission.record.id)
             raise Unavailable(QUEUE_UNAVAILABLE) from err
     return submission
+
+
+def submit_batch(
+    db,
+    dispatcher,
+    scope: Scope,
+    kind: str,
+    shared: dict,
+    items: list[dict],
+    *,
+    title: str = "",
+    all_or_nothing: bool = False,
+    rows: list[int] | None = None,
+) -> str:
+    """Record a batch and a job per valid item, each handed to the dispatcher once committed;
+    return the batch id.
+
+    Unavailable, with nothing saved, when the dispatcher cannot take jobs now. A job whose
+    hand-off fails later stays queued in the database, for the recovery to send.
+    """
+    from service.batches import creation  # batches record their items through this module
+
+    if not dispatcher.ping():
+        raise Unavailable(QUEUE_UNAVAILABLE)
+
+    def enqueue(document_id: str) -> None:
+        try:
+            dispatcher.enqueue(document_id)
+        except Exception:
+            log.warning("enqueue failed", extra={"job_id": document_id})
+
+    return creation.create(
+        db,
+        scope,
+        kind,
+        shared,
+        items,
+        enqueue,
+        title=title,
+        all_or_nothing=all_or_nothing,
+        rows=rows,
+    )
 
 
 def record_document(

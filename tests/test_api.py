@@ -254,7 +254,10 @@ def test_download_by_format_and_the_artifacts_of_a_job(client, order_input):
     for missing in ("pdf", "DOCX", ""):
         response = client.get(f"{job['links']['file']}?format={missing}")
         assert response.status_code == 404, missing
-        assert response.get_json()["message"] == "Document not found."
+        message = f"This document has no output in the format {missing}."
+        assert response.get_json()["message"] == message
+    response = client.get(f"{job['links']['file']}?format=pdf", headers={"Accept-Language": "ru"})
+    assert response.get_json()["message"] == "У этого документа нет файла в формате pdf."
 
 
 def test_format_of_an_unfinished_job_is_409(app, client, order_input):

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 
 from flask import Response, current_app, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from service import batches, extensions
+from service import batches, extensions, submission
 from service.api.common import json_body, scope
-from service.errors import BadRequest, InvalidInput, Unavailable
+from service.errors import BadRequest, InvalidInput
 from service.i18n.request import request_language
 from service.schemas.batch import BatchInSchema, BatchOutSchema
 
-log = logging.getLogger(__name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 blp = Blueprint(
@@ -81,31 +79,19 @@ class Batches(MethodView):
     def post(self):
         """Submit a batch; bad items are reported with their row, good ones still run."""
         data = _request_batch()
-        dispatcher = extensions.dispatcher()
-        if not dispatcher.ping():
-            raise Unavailable(
-                "The document queue is unavailable; nothing was saved, please retry later."
-            )
-        db = extensions.db()
-
-        def enqueue(document_id: str) -> None:
-            try:
-                dispatcher.enqueue(document_id)
-            except Exception:  # stays queued in the database: the recovery schedule sends it
-                log.warning("enqueue failed", extra={"job_id": document_id})
-
-        batch_id = batches.create(
-            db,
+        found = extensions.services()
+        batch_id = submission.submit_batch(
+            found.db,
+            found.dispatcher,
             scope(),
             data["kind"],
             data["shared"],
             data["items"],
-            enqueue,
             title=data["title"],
             all_or_nothing=data["all_or_nothing"],
             rows=data["rows"],
         )
-        with db.session() as session:
+        with found.db.session() as session:
             return batches.describe(session, scope(), batch_id)
 
 

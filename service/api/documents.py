@@ -12,7 +12,7 @@ from service import extensions, submission
 from service.api.common import json_body, scope
 from service.api.schemas import DocumentJobSchema, FileQuerySchema
 from service.domain.status import Status
-from service.errors import BadRequest, NotFound, NotReady
+from service.errors import BadRequest, NoSuchOutput, NotReady
 from service.kinds import KINDS
 from service.models import DOCX
 from service.rendering import DOCX_MIME
@@ -112,7 +112,7 @@ def document_file(query: dict, document_id: str):
         raise NotReady(status=record.status)
     artifact = record.artifact(query["format"])
     if artifact is None:
-        raise NotFound()
+        raise NoSuchOutput(format=query["format"])
     return send_file(
         extensions.storage().open(artifact.key),
         mimetype=MIME_TYPES.get(artifact.format, "application/octet-stream"),
