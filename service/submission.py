@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service import registry
+from service.batches import creation
 from service.domain.notices import Notice
 from service.errors import Conflict, InvalidInput, NotFound, Unavailable
 from service.generation import get_kind, input_fields, load_input
@@ -77,8 +78,6 @@ def submit_batch(
     Unavailable, with nothing saved, when the dispatcher cannot take jobs now. A job whose
     hand-off fails later stays queued in the database, for the recovery to send.
     """
-    from service.batches import creation  # batches record their items through this module
-
     if not dispatcher.ping():
         raise Unavailable(QUEUE_UNAVAILABLE)
 
@@ -95,6 +94,7 @@ def submit_batch(
         shared,
         items,
         enqueue,
+        record=record_document,
         title=title,
         all_or_nothing=all_or_nothing,
         rows=rows,

@@ -13,8 +13,10 @@ import openpyxl
 import pytest
 from sqlalchemy import event, select
 
-from service import batches, extensions, submission
-from service.batches import creation, items_from_table
+from service import extensions, submission
+from service.batches import archive as batch_archive
+from service.batches import creation
+from service.batches.tables import items_from_table
 from service.generation import safe_name
 from service.models import Artifact, BatchItem
 from service.storage import MemoryStorage
@@ -113,9 +115,9 @@ def test_cancel_stops_items_not_started(app, client, sverdlovsky):
     # Record the batch without handing its items to any worker: none can start before the
     # cancel, whatever the speed of the machine.
     db = extensions.db(app)
-    batch_id = batches.create(
+    batch_id = creation.create(
         db, DEFAULT_SCOPE, sverdlovsky["kind"], sverdlovsky["shared"], sverdlovsky["items"],
-        enqueue=lambda _id: None,
+        enqueue=lambda _id: None, record=submission.record_document,
     )  # fmt: skip
     total = len(sverdlovsky["items"])
     early = client.get(f"{BATCHES}/{batch_id}/archive", headers={"Accept-Language": "ru"})
@@ -265,7 +267,7 @@ def test_an_item_that_breaks_the_service_does_not_stop_the_others(
     assert response.status_code == 202
     batch = wait_finished(client, response.get_json()["links"]["self"])
     assert batch["items"][1]["status"] == "invalid"
-    assert batch["items"][1]["errors"] == {"_body": [batches.INTERNAL_ITEM_ERROR]}
+    assert batch["items"][1]["errors"] == {"_body": [creation.INTERNAL_ITEM_ERROR]}
     assert batch["counts"]["done"] == len(sverdlovsky["items"]) - 1
 
 
@@ -317,12 +319,12 @@ def test_cancel_while_the_batch_is_still_being_read(app, client, sverdlovsky, mo
             batch_id = session.scalar(
                 select(BatchItem.batch_id).where(BatchItem.document_id == document_id)
             )
-            batches.cancel(session, DEFAULT_SCOPE, batch_id)
+            creation.cancel(session, DEFAULT_SCOPE, batch_id)
         enqueued.append(document_id)
 
-    batch_id = batches.create(
+    batch_id = creation.create(
         db, DEFAULT_SCOPE, sverdlovsky["kind"], sverdlovsky["shared"], sverdlovsky["items"],
-        enqueue=enqueue_then_cancel,
+        enqueue=enqueue_then_cancel, record=submission.record_document,
     )  # fmt: skip
     batch = client.get(f"{BATCHES}/{batch_id}").get_json()
     assert len(enqueued) == 2  # the first chunk; the later ones were recorded as cancelled
@@ -427,7 +429,7 @@ def test_the_archive_goes_out_a_document_at_a_time(app, client, sverdlovsky):
     )
     storage = copied_storage(app, batch["id"])
     with extensions.db(app).session() as session:
-        made = batches.stream_archive(session, storage, DEFAULT_SCOPE, batch["id"])
+        made = batch_archive.stream_archive(session, storage, DEFAULT_SCOPE, batch["id"])
     assert storage.opened == []  # nothing is read before the first chunk is asked for
     first = next(made.chunks)
     assert len(storage.opened) == 1
@@ -481,7 +483,7 @@ def test_the_archive_queries_do_not_grow_with_the_items(app, client, sverdlovsky
         storage = copied_storage(app, batch["id"])
         with statements(app) as outside_storage:
             with extensions.db(app).session() as session:
-                made = batches.stream_archive(session, storage, DEFAULT_SCOPE, batch["id"])
+                made = batch_archive.stream_archive(session, storage, DEFAULT_SCOPE, batch["id"])
             archive = zipfile.ZipFile(io.BytesIO(b"".join(made.chunks)))
         manifest = read_manifest(archive)
         assert [m["municipality"] for m in manifest[copies:]] == [issuer["body"]["ru"]] * (

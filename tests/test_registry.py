@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import openpyxl
 import pytest
 
-from service import batches, extensions
+from service import extensions, submission
+from service.batches import creation
 from service.tenancy import LOCAL as DEFAULT_SCOPE
 from tests.conftest import EXAMPLES, ORDERS, wait_until_finished
 from tests.docx_reading import all_text, open_docx, paragraphs
@@ -247,11 +248,17 @@ def test_numbers_of_cancelled_documents_stay_taken_and_say_so(
 ):
     by_reference["municipality_id"] = create(client, uch_korgon)["id"]
     db = extensions.db(app)
-    batch_id = batches.create(
-        db, DEFAULT_SCOPE, "working-group-order", {}, [by_reference] * 3, enqueue=lambda _: None
+    batch_id = creation.create(
+        db,
+        DEFAULT_SCOPE,
+        "working-group-order",
+        {},
+        [by_reference] * 3,
+        enqueue=lambda _: None,
+        record=submission.record_document,
     )
     with db.session() as session:
-        batches.cancel(session, DEFAULT_SCOPE, batch_id)
+        creation.cancel(session, DEFAULT_SCOPE, batch_id)
     assert client.post(ORDERS, json=by_reference).status_code == 202
     register = client.get(
         f"{MUNICIPALITIES}/{by_reference['municipality_id']}/register?year=2015"

@@ -10,8 +10,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from service import batches, extensions, submission
+from service import extensions, submission
 from service.api.common import json_body, scope
+from service.batches import archive as batch_archive
+from service.batches import creation, tables
 from service.errors import BadRequest, InvalidInput
 from service.i18n.request import request_language
 from service.schemas.batch import BatchInSchema, BatchOutSchema
@@ -35,7 +37,7 @@ def _request_batch() -> dict:
             shared = json.loads(request.form.get("shared") or "{}")
         except json.JSONDecodeError:
             raise InvalidInput(errors={"shared": ["Invalid JSON body."]}) from None
-        items, rows = batches.items_from_table(upload.read(), upload.filename or "")
+        items, rows = tables.items_from_table(upload.read(), upload.filename or "")
         data = {
             "kind": request.form.get("kind"),
             "shared": shared,
@@ -92,7 +94,7 @@ class Batches(MethodView):
             rows=data["rows"],
         )
         with found.db.session() as session:
-            return batches.describe(session, scope(), batch_id)
+            return creation.describe(session, scope(), batch_id)
 
 
 @blp.route("/<batch_id>")
@@ -102,7 +104,7 @@ class BatchResource(MethodView):
     def get(self, batch_id: str):
         """Progress: counts per status and each item's status, number and errors."""
         with extensions.db().session() as session:
-            return batches.describe(session, scope(), batch_id)
+            return creation.describe(session, scope(), batch_id)
 
 
 @blp.route("/<batch_id>/cancel", endpoint="batch_cancel", methods=["POST"])
@@ -110,9 +112,9 @@ class BatchResource(MethodView):
 def cancel(batch_id: str):
     """Cancel the items no worker has started; the others finish."""
     with extensions.db().session() as session:
-        batches.cancel(session, scope(), batch_id)
+        creation.cancel(session, scope(), batch_id)
     with extensions.db().session() as session:
-        return batches.describe(session, scope(), batch_id)
+        return creation.describe(session, scope(), batch_id)
 
 
 @blp.route("/<batch_id>/archive", endpoint="batch_archive")
@@ -125,7 +127,7 @@ def cancel(batch_id: str):
 )
 def archive(batch_id: str):
     with extensions.db().session() as session:
-        made = batches.stream_archive(
+        made = batch_archive.stream_archive(
             session, extensions.storage(), scope(), batch_id, request_language()
         )
     # Made while it is sent: each document goes out before the next is read.
@@ -139,9 +141,9 @@ def archive(batch_id: str):
 @blp.doc(summary="Upload template (CSV or XLSX): the per-item columns of a kind")
 def template(kind: str, ext: str):
     if ext == "csv":
-        content, mime = batches.template_csv(kind), "text/csv"  # Werkzeug adds the charset
+        content, mime = tables.template_csv(kind), "text/csv"  # Werkzeug adds the charset
     elif ext == "xlsx":
-        content, mime = batches.template_xlsx(kind), XLSX_MIME
+        content, mime = tables.template_xlsx(kind), XLSX_MIME
     else:
         raise BadRequest("Unknown format; use csv or xlsx.")
     return send_file(

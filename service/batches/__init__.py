@@ -2,22 +2,5 @@
 
 `creation` records a batch's items as jobs, tells their progress and cancels them; `archive`
 streams a finished batch as a ZIP with its manifest; `tables` reads uploads and writes the
-CSV/XLSX files.
+CSV/XLSX files (the outgoing register's too).
 """
-
-from service.batches.archive import BatchNotReady, stream_archive
-from service.batches.creation import INTERNAL_ITEM_ERROR, BatchNotFound, cancel, create, describe
-from service.batches.tables import items_from_table, template_csv, template_xlsx
-
-__all__ = [
-    "INTERNAL_ITEM_ERROR",
-    "BatchNotFound",
-    "BatchNotReady",
-    "cancel",
-    "create",
-    "describe",
-    "items_from_table",
-    "stream_archive",
-    "template_csv",
-    "template_xlsx",
-]

@@ -18,11 +18,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, lazyload
 
-from service import generation, submission
+from service import generation
 from service.domain.status import Status
 from service.errors import InvalidInput, NotFound, flatten_errors
 from service.models import Batch, BatchItem, DocumentRecord, utcnow
-from service.tenancy import Scope
+from service.tenancy import Scope, get_scoped
 
 INVALID = "invalid"
 INTERNAL_ITEM_ERROR = "Internal error while recording this item; submit it again."
@@ -55,11 +55,15 @@ def create(
     items: list[dict],
     enqueue: Callable[[str], None],
     *,
+    record: Callable[..., Any],
     title: str = "",
     all_or_nothing: bool = False,
     rows: list[int] | None = None,
 ) -> str:
     """Record a batch and a job per valid item; return the batch id.
+
+    `record` records one item's document in a session (`service.submission.record_document`:
+    the path every document takes); `enqueue` hands a committed job to the workers.
 
     `rows` numbers the items as the user sees them (an upload's spreadsheet rows); by default
     they are numbered from 1.
@@ -83,7 +87,7 @@ def create(
     if all_or_nothing:
         with db.session() as session:
             session.add(batch)
-            created, invalid = _add_items(session, scope, batch, rows)
+            created, invalid = _add_items(session, scope, batch, rows, record)
             if invalid:
                 raise InvalidInput(
                     "The batch was refused: some items are invalid.",
@@ -96,7 +100,9 @@ def create(
         session.add(batch)
     for start in range(0, len(rows), CHUNK):
         with db.session() as session:
-            created, _invalid = _add_items(session, scope, batch, rows[start : start + CHUNK])
+            created, _invalid = _add_items(
+                session, scope, batch, rows[start : start + CHUNK], record
+            )
             if session.scalar(select(Batch.cancelled_at).where(Batch.id == batch.id)):
                 # Cancelled while still being read: the rest is recorded, and cancelled.
                 _cancel_queued(session, created)
@@ -117,7 +123,9 @@ def _refusal(invalid: dict[str, dict], *, uploaded: bool) -> dict[str, list[str]
     return errors
 
 
-def _add_items(session: Session, scope: Scope, batch: Batch, rows) -> tuple[list[str], dict]:
+def _add_items(
+    session: Session, scope: Scope, batch: Batch, rows, record: Callable[..., Any]
+) -> tuple[list[str], dict]:
     created, invalid = [], {}
     for row, fields in rows:
         item = BatchItem(batch_id=batch.id, row=row, fields=fields)
@@ -125,7 +133,7 @@ def _add_items(session: Session, scope: Scope, batch: Batch, rows) -> tuple[list
             # A savepoint per item: a refused item gives its outgoing number back.
             with session.begin_nested():
                 payload = merge(batch.shared, fields)
-                made = submission.record_document(session, scope, batch.kind, payload)
+                made = record(session, scope, batch.kind, payload)
             item.document_id = made.record.id
             item.municipality_id = made.record.municipality_id
             created.append(made.record.id)
@@ -146,7 +154,7 @@ def _add_items(session: Session, scope: Scope, batch: Batch, rows) -> tuple[list
 
 def get(session: Session, scope: Scope, batch_id: str) -> Batch:
     """The batch `batch_id` of the scope's tenant; BatchNotFound for any other."""
-    batch = session.scalar(select(Batch).where(Batch.id == batch_id, Batch.tenant == scope.tenant))
+    batch = get_scoped(session, Batch, batch_id, scope)
     if batch is None:
         raise BatchNotFound()
     return batch
