@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test format lock openapi bench clean
+.PHONY: run test test-sweep format lock openapi bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
@@ -28,6 +28,10 @@ test: $(VENV)/.installed-test
 	@if bash scripts/ensure-services.sh; then export DOCGEN_REQUIRE_SERVICES=1; \
 		else echo "PostgreSQL/Redis unavailable: only the SQLite tests will run" >&2; fi; \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/pytest
+
+# Every bad-input case through HTTP and rendering (make test runs one per field class).
+test-sweep: $(VENV)/.installed-test
+	$(BIN)/pytest tests/test_bad_input.py -m "sweep or not sweep"
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
