@@ -4,6 +4,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY service ./service
+COPY examples ./examples
 RUN pip install --no-cache-dir -c constraints.txt . && useradd --system --uid 1000 docgen
 COPY wsgi.py worker.py gunicorn.conf.py alembic.ini ./
 USER docgen

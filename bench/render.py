@@ -8,7 +8,7 @@ each round runs one way several times in a row, after 0.2 s of unrecorded calls 
 back to the steady state of a process that makes only documents (after a naive render, the
 memory allocator takes a few hundred renders of ours to settle again):
   naive    DocxTemplate(path).render(context) and save, as docxtpl's documentation does it;
-  ours     service.rendering.render_docx, the service's only render path;
+  ours     service.rendering.render_file, the service's only render path (generate_document);
   floor    writing the package alone: the same zip entries, compressed the same way (parts
            that do not depend on the context reused as compressed at load, rendered parts
            deflated), from parts rendered beforehand.
@@ -60,7 +60,7 @@ def measure(iterations: int, language: str) -> dict:
     parts = compiled.render_parts(context)
     ways = {
         "naive_docxtpl": lambda: _naive(path, context),
-        "ours": lambda: rendering.render_docx(KIND, context),
+        "ours": lambda: rendering.render_file(path, context),
         "package_floor": lambda: compiled.package(parts, {}),
     }
     times: dict[str, list[float]] = {name: [] for name in ways}
@@ -79,7 +79,7 @@ def measure(iterations: int, language: str) -> dict:
         "template": path.name,
         "language": language,
         "iterations": iterations,
-        "document_bytes": len(rendering.render_docx(KIND, context)),
+        "document_bytes": len(rendering.render_file(path, context)),
         "median_ms": {name: round(ms, 3) for name, ms in median_ms.items()},
         "docs_per_second": {name: round(1000 / ms, 1) for name, ms in median_ms.items()},
         "ratios": {

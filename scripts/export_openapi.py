@@ -14,7 +14,7 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 def spec() -> dict:
     app = create_app({"DATABASE_URL": "sqlite://", "CELERY_BROKER_URL": None})
     try:
-        return app.extensions["api"].spec.to_dict()
+        return extensions.api(app).spec.to_dict()
     finally:
         extensions.dispatcher(app).shutdown()
         extensions.db(app).dispose()

@@ -81,7 +81,9 @@ def start_embedded_workers(app: Flask) -> int:
     if settings.is_distributed(app.config):
         return 0
     from service.extensions import services
+    from service.generation import warm_up
 
+    warm_up()  # dictionaries, catalogs and templates now, not in the first request's job
     found = services(app)
     try:
         return recover(found.runner, found.dispatcher, queued_grace_seconds=0, lease_seconds=0)

@@ -72,7 +72,13 @@ def lint(file: Path, kind: str) -> None:
 
     if kind not in KINDS:
         raise click.BadParameter(f"unknown kind; one of: {', '.join(KINDS)}", param_hint="--kind")
-    problems = lint_template(file.read_bytes(), example_contexts(kind), KINDS[kind].media)
+    if not KINDS[kind].examples:
+        raise click.ClickException(f"{kind} declares no examples to check a template against")
+    try:
+        contexts = example_contexts(kind)
+    except FileNotFoundError as err:
+        raise click.ClickException(f"an example of {kind} is missing: {err.filename}") from err
+    problems = lint_template(file.read_bytes(), contexts, KINDS[kind].media)
     for problem in problems:
         click.echo(f"{file}: {problem}", err=True)
     if problems:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
@@ -16,7 +17,13 @@ from service.storage import Storage
 from service.tasks.dispatch import Dispatcher
 from service.tasks.runner import Runner
 
+if TYPE_CHECKING:
+    from celery import Celery
+    from flask_smorest import Api
+
 _KEY = "docgen"
+# Where Flask extensions conventionally keep themselves (flask-smorest's Api, Celery's app).
+_API, _CELERY = "api", "celery"
 
 
 @dataclass(frozen=True)
@@ -59,3 +66,13 @@ def runner(app: Flask | None = None) -> Runner:
 def dispatcher(app: Flask | None = None) -> Dispatcher:
     """How jobs reach workers."""
     return services(app).dispatcher
+
+
+def api(app: Flask | None = None) -> Api:
+    """The flask-smorest Api (its `spec` is the OpenAPI document)."""
+    return (app or current_app).extensions[_API]
+
+
+def celery(app: Flask | None = None) -> Celery | None:
+    """The Celery app in the distributed mode; None in the embedded one."""
+    return (app or current_app).extensions.get(_CELERY)

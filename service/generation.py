@@ -7,6 +7,7 @@ through the submission and the job runner.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -15,9 +16,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
+from service.domain.common import Language
 from service.domain.notices import Notice
 from service.errors import InvalidInput
-from service.kinds import KINDS, DocumentKind
+from service.kinds import EXAMPLES_DIR, KINDS, DocumentKind
 from service.language.typography import polish_context
 from service.rendering import render_file
 
@@ -69,11 +71,6 @@ def input_fields(kind: str) -> set[str]:
 def example_contexts(kind: str) -> list[dict]:
     """The contexts of the kind's example inputs, each in every language: what its template
     may use."""
-    import json
-
-    from service.domain.common import Language
-    from service.kinds import EXAMPLES_DIR
-
     spec = get_kind(kind)
     contexts = []
     for name in spec.examples:

@@ -1,6 +1,6 @@
 """Submission: from a request's input to a committed job handed to the dispatcher.
 
-One path for the API, the pages and batches: the registry fills the letterhead, a numbered
+One path for the API and batches: the registry fills the letterhead, a numbered
 kind takes the next outgoing number, a reference to a stored document (a report's plan) is
 looked up, the job is recorded and committed, and only then enqueued. When the hand-off
 fails, the job is taken back (its number with it) and the caller learns that nothing was

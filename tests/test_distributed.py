@@ -194,7 +194,7 @@ def test_duplicate_delivery_makes_one_document(stack, make_app, order_input):
     app = make_app()
     with extensions.db(app).session() as session:
         record, _ = jobs.submit(session, "working-group-order", order_input, "ky+ru", scope=LOCAL)
-    celery = app.extensions["celery"]
+    celery = extensions.celery(app)
     celery.send_task("documents.run_job", args=[record.id])
     celery.send_task("documents.run_job", args=[record.id])
     wait_for(lambda: statuses(app, [record.id])[Status.DONE] == 1, 60, "the job")

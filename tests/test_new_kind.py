@@ -1,5 +1,5 @@
-"""A new kind of document is a folder, a schema module, a template, a registry line and its
-catalog entries: nothing else in the service changes.
+"""A new kind of document is a folder, a schema module, a template, a registry line, its
+catalog entries and an example: nothing else in the service changes.
 
 The test copies the service, adds a throwaway kind «meeting-note» in exactly those places, and
 renders it through the command line and through the HTTP API of the copy.
@@ -72,7 +72,8 @@ class MeetingNoteSchema(DocumentSchema):
 '''
 
 REGISTRY_LINE = (
-    '        DocumentKind("meeting-note", url="meeting-notes", schema_class="MeetingNoteSchema"),\n'
+    '        DocumentKind("meeting-note", url="meeting-notes", schema_class="MeetingNoteSchema",\n'
+    '                     examples=("meeting-note.json",)),\n'
 )
 
 CATALOG = {"ky": "ЖЫЙЫНДЫН КАТТАМАСЫ", "ru": "ЗАПИСКА О ВСТРЕЧЕ"}
@@ -143,6 +144,10 @@ def copy_with_new_kind(tmp_path_factory) -> Path:
     assert source.count(anchor) == 1, "the KINDS tuple ends as expected"
     registry.write_text(source.replace(anchor, REGISTRY_LINE + anchor), encoding="utf-8")
     _add_catalog_entries(service)
+    (root / "examples").mkdir()
+    (root / "examples" / "meeting-note.json").write_text(
+        json.dumps(PAYLOAD, ensure_ascii=False), encoding="utf-8"
+    )
     return root
 
 
@@ -176,6 +181,14 @@ def test_a_new_kind_renders_from_the_command_line(copy_with_new_kind, tmp_path):
                 "-o", str(out))  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert _texts(out) == EXPECTED
+
+
+def test_the_template_of_a_new_kind_is_linted_against_its_example(copy_with_new_kind):
+    template = str(copy_with_new_kind / "service" / "templates_docx" / "meeting-note.docx")
+    done = _run(copy_with_new_kind, "-m", "service.cli", "templates", "lint", template,
+                "--kind", "meeting-note")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "no problems found" in done.stdout
 
 
 def test_a_new_kind_is_served_by_the_api(copy_with_new_kind, tmp_path):

@@ -12,11 +12,12 @@ from marshmallow import ValidationError
 
 from service import extensions, submission
 from service.api.common import json_body, scope
+from service.api.schemas import BatchOutSchema
 from service.batches import archive as batch_archive
 from service.batches import creation, tables
 from service.errors import BadRequest, InvalidInput
 from service.i18n.request import request_language
-from service.schemas.batch import BatchInSchema, BatchOutSchema
+from service.schemas.batch import BatchInSchema
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -10,18 +10,22 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from service.errors import InvalidInput, ServiceError, flatten_errors
-from service.i18n import translate_error, translate_errors
+from service.i18n import translate_error, translate_errors, translate_message
 from service.i18n.request import request_language
 
 log = logging.getLogger(__name__)
 
 
-def _envelope(status: int, message: str, errors: dict | None = None):
+def _envelope(
+    status: int, message: str, errors: dict | None = None, values: dict[str, str] | None = None
+):
     lang = request_language()
     body = {
         "code": status,
         "status": HTTP_STATUS_CODES.get(status, "Error"),
-        "message": translate_error(message, lang),
+        "message": translate_message(message, values, lang)
+        if values is not None
+        else translate_error(message, lang),
     }
     if errors:
         body["errors"] = translate_errors(errors, lang)
@@ -32,7 +36,8 @@ def _envelope(status: int, message: str, errors: dict | None = None):
 
 
 def handle_service_error(err: ServiceError):
-    return _envelope(err.status, str(err), flatten_errors(err.errors) if err.errors else None)
+    errors = flatten_errors(err.errors) if err.errors else None
+    return _envelope(err.status, err.message, errors, err.values)
 
 
 def handle_http_exception(err: HTTPException):

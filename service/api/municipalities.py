@@ -11,13 +11,9 @@ from flask_smorest import Blueprint
 
 from service import extensions, registry
 from service.api.common import json_body, scope
+from service.api.schemas import MunicipalityOutSchema, RegisterEntrySchema
 from service.errors import BadRequest
-from service.schemas.municipality import (
-    MunicipalityOutSchema,
-    MunicipalitySchema,
-    RegisterEntrySchema,
-    RegisterQuerySchema,
-)
+from service.schemas.municipality import MunicipalitySchema, RegisterQuerySchema
 
 blp = Blueprint(
     "municipalities",

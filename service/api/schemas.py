@@ -1,4 +1,5 @@
-"""Schemas of the API's resources: the job, its outputs, the download's query."""
+"""Output schemas of the API's resources (jobs and their outputs, municipalities and their
+register, batches), and the download's query."""
 
 from __future__ import annotations
 
@@ -103,4 +104,72 @@ class DocumentJobSchema(Schema):
         return {
             "self": url_for("documents.DocumentJob", document_id=record.id),
             "file": url_for("documents.document_file", document_id=record.id),
+        }
+
+
+class MunicipalityOutSchema(Schema):
+    id = fields.String()
+    name = fields.Dict()
+    country = fields.Dict(allow_none=True)
+    region = fields.Dict(allow_none=True)
+    district = fields.Dict(allow_none=True)
+    head = fields.Dict()
+    act = fields.Dict(allow_none=True)
+    numbering_pattern = fields.String()
+    forms = fields.Dict(metadata={"description": "Effective forms: set by hand or computed"})
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class RegisterEntrySchema(Schema):
+    number = fields.String()
+    seq = fields.Integer()
+    date = fields.Date(attribute="issued_on")
+    kind = fields.String()
+    subject = fields.String()
+    document_id = fields.String()
+    status = fields.String(
+        metadata={"description": "Of the document: a cancelled or failed one keeps its number"}
+    )
+
+
+class BatchItemOutSchema(Schema):
+    row = fields.Integer()
+    municipality_id = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": [*Status, "invalid"]})
+    number = fields.String(allow_none=True)
+    document_id = fields.String(allow_none=True)
+    errors = fields.Method(
+        "localized_errors",
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Why the item was refused or failed: messages by field path "
+            "(`_body`: the item as a whole), in the language of Accept-Language",
+        },
+    )
+
+    def localized_errors(self, item: dict) -> dict | None:
+        errors = item["errors"]
+        return translate_errors(errors, request_language()) if errors else None
+
+
+class BatchOutSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    created_at = fields.DateTime()
+    cancelled_at = fields.DateTime(allow_none=True)
+    finished = fields.Boolean()
+    total = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    items = fields.List(fields.Nested(BatchItemOutSchema))
+    links = fields.Method("make_links")
+
+    def make_links(self, batch: dict) -> dict:
+        return {
+            "self": url_for("batches.BatchResource", batch_id=batch["id"]),
+            "archive": url_for("batches.batch_archive", batch_id=batch["id"]),
+            "cancel": url_for("batches.batch_cancel", batch_id=batch["id"]),
         }

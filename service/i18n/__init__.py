@@ -71,7 +71,8 @@ def _error_patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
 
 
 def translate_error(message: str, lang: str) -> str:
-    """Translate an English error message, including ones already formatted with values."""
+    """Translate an English error message, including ones already formatted with values
+    (marshmallow's, and those stored with failed jobs and batch items)."""
     if lang == "en":
         return message
     translated = translations(lang, "errors").gettext(message)
@@ -89,10 +90,12 @@ def translate_errors(errors: dict[str, list[str]], lang: str) -> dict[str, list[
     return {path: [translate_error(m, lang) for m in msgs] for path, msgs in errors.items()}
 
 
+def translate_message(message: str, values: dict[str, str], lang: str) -> str:
+    """A message id of the `errors` catalog in `lang`, then its {values} put in."""
+    template = message if lang == "en" else translations(lang, "errors").gettext(message)
+    return template.format(**values) if values else template
+
+
 def translate_notice(notice, lang: str) -> str:
-    """A warning (`service.domain.notices.Notice`) in `lang`: its message id translated,
-    then its values put in."""
-    template = (
-        notice.message if lang == "en" else translations(lang, "errors").gettext(notice.message)
-    )
-    return template.format(**notice.values)
+    """A warning (`service.domain.notices.Notice`) in `lang`."""
+    return translate_message(notice.message, notice.values, lang)

@@ -59,20 +59,6 @@ class MunicipalitySchema(BaseSchema):
             raise ValidationError(error)
 
 
-class MunicipalityOutSchema(BaseSchema):
-    id = fields.String()
-    name = fields.Dict()
-    country = fields.Dict(allow_none=True)
-    region = fields.Dict(allow_none=True)
-    district = fields.Dict(allow_none=True)
-    head = fields.Dict()
-    act = fields.Dict(allow_none=True)
-    numbering_pattern = fields.String()
-    forms = fields.Dict(metadata={"description": "Effective forms: set by hand or computed"})
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-
-
 class RegisterQuerySchema(BaseSchema):
     year = fields.Integer(
         load_default=None,
@@ -82,16 +68,4 @@ class RegisterQuerySchema(BaseSchema):
     format = fields.String(
         load_default="json",
         metadata={"enum": ["json", "csv", "xlsx"]},
-    )
-
-
-class RegisterEntrySchema(BaseSchema):
-    number = fields.String()
-    seq = fields.Integer()
-    date = fields.Date(attribute="issued_on")
-    kind = fields.String()
-    subject = fields.String()
-    document_id = fields.String()
-    status = fields.String(
-        metadata={"description": "Of the document: a cancelled or failed one keeps its number"}
     )

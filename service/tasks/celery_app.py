@@ -58,13 +58,8 @@ def celery_init_app(app: Flask) -> Celery:
         },
     )
     celery_app.set_default()
+    celery_app.flask_app = app  # read by the worker-process signal below
     app.extensions["celery"] = celery_app
-
-    @worker_process_init.connect(weak=False)
-    def _fresh_process(**_kwargs) -> None:
-        """A forked pool process must not reuse the parent's database connections."""
-        extensions.db(app).engine.dispose(close=False)
-        warm_up()
 
     from service.tasks import documents  # noqa: F401  (registers the tasks)
 
@@ -107,6 +102,15 @@ def _keep_json_logs(**_kwargs) -> None:
     from service.logs import configure_logging
 
     configure_logging()
+
+
+@worker_process_init.connect
+def _fresh_process(**_kwargs) -> None:
+    """A forked pool process must not reuse the parent's database connections."""
+    from celery import current_app
+
+    extensions.db(current_app.flask_app).engine.dispose(close=False)
+    warm_up()
 
 
 @worker_ready.connect

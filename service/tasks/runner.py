@@ -30,7 +30,7 @@ class Runner:
         self.storage = storage
         self.lease_seconds = lease_seconds
 
-    def run_job(self, document_id: str) -> str | None:
+    def run_job(self, document_id: str) -> Status | None:
         """Generate the document of a queued job and record the outcome; return the status.
 
         A job that is done, failed or running elsewhere is left alone (None), so a task
@@ -40,7 +40,7 @@ class Runner:
         with job_context(document_id):
             return self._run(document_id)
 
-    def _run(self, document_id: str) -> str | None:
+    def _run(self, document_id: str) -> Status | None:
         with self.db.session() as session:
             record = records.claim(session, document_id, self.lease_seconds)
             if record is None:

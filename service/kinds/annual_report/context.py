@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from service.domain.notices import Notice
 from service.i18n import Phrases
 from service.kinds.annual_report.chart import BudgetBars, ChartData, IndicatorBar, render_chart
 from service.kinds.annual_report.model import (
@@ -351,8 +352,8 @@ def media(report: AnnualReport) -> dict[str, bytes]:
     }
 
 
-def warnings(report: AnnualReport) -> list[str]:
-    """Gaps in the report, as English messages for the errors catalog."""
+def warnings(report: AnnualReport) -> list[Notice]:
+    """Gaps in the report."""
     return report.warnings
 
 

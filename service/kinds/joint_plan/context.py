@@ -8,6 +8,7 @@ and in words; activities are numbered «1.1, 1.2, 2.1…» by problem.
 from __future__ import annotations
 
 from service.domain.common import Bilingual
+from service.domain.notices import Notice
 from service.i18n import Phrases
 from service.kinds.joint_plan.model import (
     Activity,
@@ -342,8 +343,8 @@ def build_context(plan: JointPlan) -> dict:
     return {"parts": [_part(plan, lang) for lang in plan.language.parts]}
 
 
-def warnings(plan: JointPlan) -> list[str]:
-    """Unusual but valid input, as English messages for the errors catalog."""
+def warnings(plan: JointPlan) -> list[Notice]:
+    """Unusual but valid input."""
     return plan.warnings
 
 
