@@ -47,8 +47,7 @@ from docx import Document
 from marshmallow import Schema, ValidationError, fields
 
 from service import extensions
-from service.batches import INTERNAL_ITEM_ERROR
-from service.batches.creation import merge
+from service.batches.creation import INTERNAL_ITEM_ERROR, merge
 from service.errors import flatten_errors
 from service.i18n import catalog_path
 from service.kinds import KINDS
