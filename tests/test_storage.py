@@ -1,4 +1,4 @@
-"""Storage: put, open, stream and delete bytes by key, the same in every backend.
+"""Storage: put, open, stream, read_many and delete bytes by key, the same in every backend.
 
 The database backend runs on SQLite and on PostgreSQL, each call in its own transaction;
 the in-memory one stands in for it in tests.
@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from service.db import Database, upgrade
 from service.models import Blob
-from service.storage import DatabaseStorage, MemoryStorage, MissingBlob, Storage
+from service.storage import READ_GROUP, DatabaseStorage, MemoryStorage, MissingBlob, Storage
 from tests.stack import PostgresDatabase
 
 DATA = bytes(range(256)) * 41  # 10,496 bytes: not a multiple of the chunk sizes below
@@ -107,3 +107,14 @@ def test_no_database_session_in_the_interface():
             parameters = list(inspect.signature(getattr(backend, name)).parameters)
             assert "session" not in parameters, (backend, name)
     assert list(inspect.signature(DatabaseStorage).parameters) == ["db"]
+
+
+def test_read_many_gives_the_bytes_in_the_order_asked_across_groups(storage):
+    contents = [f"document {n}".encode() for n in range(READ_GROUP + 3)]
+    keys = [storage.put(content) for content in contents]
+    asked = keys[::-1] + keys[:2]  # reversed, past a group boundary, one key asked twice
+    assert list(storage.read_many(asked)) == contents[::-1] + contents[:2]
+    missing = iter(storage.read_many([keys[0], "0" * 64]))
+    assert next(missing) == contents[0]
+    with pytest.raises(MissingBlob):
+        next(missing)

@@ -101,10 +101,12 @@ def stream_archive(
 def _zip(storage: Storage, entries: Iterable[Entry], manifest: bytes) -> Iterator[bytes]:
     """The ZIP's bytes, an entry at a time: the documents, then manifest.csv."""
     out = _EntryBuffer()
+    entries = list(entries)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive_file:
-        for entry in entries:
-            with storage.open(entry.key) as blob:
-                archive_file.writestr(entry.name, blob.read())
+        for entry, content in zip(
+            entries, storage.read_many(entry.key for entry in entries), strict=True
+        ):
+            archive_file.writestr(entry.name, content)
             yield out.take()
         archive_file.writestr("manifest.csv", manifest)
     yield out.take()
