@@ -34,11 +34,12 @@ from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedE
 from lxml import etree
 
 from service import rendering
-from service.generation import load_input
+from service.generation import generate_document, load_input
 from service.kinds import KINDS
 from service.language.typography import polish_context
 from service.rendering import TEMPLATE_DIR, engine, render_docx, render_file
 from service.rendering.steps import prepare_xml
+from tests.conftest import ROOT
 from tests.docx_reading import all_text, open_docx, tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -381,6 +382,25 @@ def test_template_error_reads_as_docxtpl_reports_it(tmp_path):
 def test_template_is_loaded_once(tmp_path):
     path = shutil.copy(TEMPLATE_DIR / f"{ORDER}.docx", tmp_path / "order.docx")
     assert rendering._compiled_file(path) is rendering._compiled_file(path)
+
+
+def test_templates_of_one_kind_live_side_by_side_keyed_by_their_bytes(tmp_path):
+    default = TEMPLATE_DIR / f"{ORDER}.docx"
+    same = shutil.copy(default, tmp_path / "same.docx")
+    assert rendering._compiled_file(same) is rendering._compiled_file(default)
+    doc = Document(default)
+    doc.add_paragraph("Своя строка муниципалитета")  # a municipality's own version
+    own = tmp_path / "own.docx"
+    doc.save(own)
+    context = order_context("ru")
+    for _ in range(2):  # alternating renders: neither evicts nor replaces the other
+        assert "Своя строка муниципалитета" in all_text(open_docx(render_file(own, context)))
+        assert "Своя строка" not in all_text(open_docx(render_file(default, context)))
+        from_bytes = rendering.render_template(own.read_bytes(), context)
+        assert "Своя строка муниципалитета" in all_text(open_docx(from_bytes))
+    payload = json.loads((ROOT / "examples" / "uch-korgon-order.json").read_text(encoding="utf-8"))
+    made = generate_document(ORDER, payload, template=own)
+    assert "Своя строка муниципалитета" in all_text(open_docx(made.content))
 
 
 def test_changed_template_file_is_reloaded(tmp_path):
