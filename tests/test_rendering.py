@@ -39,7 +39,6 @@ from service.kinds import KINDS
 from service.language.typography import polish_context
 from service.rendering import TEMPLATE_DIR, engine, render_docx, render_file
 from service.rendering.steps import prepare_xml
-from tests.conftest import ROOT
 from tests.docx_reading import all_text, open_docx, tables
 
 ROOT = Path(__file__).resolve().parent.parent
