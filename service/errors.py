@@ -21,6 +21,11 @@ class BadRequest(ServiceError):
     message = "Invalid request."
 
 
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    message = "The body must be JSON, sent with Content-Type: application/json."
+
+
 class InvalidInput(ServiceError):
     status = 422
     message = "The input is invalid."

@@ -32,8 +32,9 @@ IDEMPOTENCY_HEADER = {
     "with another body, 409.",
 }
 ERROR_RESPONSES = {
-    "400": {"description": "Malformed JSON"},
+    "400": {"description": "Malformed JSON, or nested deeper than 32 levels"},
     "413": {"description": "Body too large"},
+    "415": {"description": "The body is not sent as application/json"},
     "422": {"description": "Invalid input; `errors` maps each field path to its messages"},
     "503": {"description": "Queue unavailable; nothing was lost, retry later"},
 }

@@ -30,14 +30,33 @@ from service.domain.common import (
 # Characters XML 1.0 cannot carry: Word refuses a file that contains them.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Legacy look-alikes seen in official sources for the Kyrgyz letters ө and ң.
-_LEGACY_KYRGYZ = str.maketrans({"Ѳ": "Ө", "ѳ": "ө", "Њ": "Ң", "њ": "ң"})
+_LEGACY_KYRGYZ = {"Ѳ": "Ө", "ѳ": "ө", "Њ": "Ң", "њ": "ң"}
+# What a paste from Word brings: no-break and narrow spaces become spaces, a no-break hyphen a
+# hyphen, and invisible marks (soft hyphen, zero-width space, joiners, word joiner, byte-order
+# mark) go. The service puts its own no-break spaces and hyphens where print needs them.
+_PASTED = {
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2011": "-",
+    "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
+}  # fmt: skip
+_NORMALISED = str.maketrans(_LEGACY_KYRGYZ | _PASTED)
 
 LANGUAGE_NAMES = {"ky": "Kyrgyz", "ru": "Russian"}
 
 
 def clean_text(text: str) -> str:
-    """NFC, legacy Kyrgyz look-alikes replaced (Ѳ → Ө, њ → ң), no spaces around."""
-    return unicodedata.normalize("NFC", text).translate(_LEGACY_KYRGYZ).strip()
+    """NFC, legacy Kyrgyz look-alikes replaced (Ѳ → Ө, њ → ң), what a paste from Word brings
+    normalised (no-break spaces, soft hyphens, zero-width spaces), no spaces around."""
+    return unicodedata.normalize("NFC", text).translate(_NORMALISED).strip()
+
+
+def hidden_character(text: str) -> str | None:
+    """The first character that changes what is displayed without being seen (bidi controls
+    such as U+202E, which would print «№ 146» reversed, and other format characters), or
+    None. Checked after `clean_text`, which removes the harmless ones."""
+    for char in text:
+        if unicodedata.category(char) == "Cf":
+            return char
+    return None
 
 
 def clean_texts(value: Any) -> Any:
@@ -56,6 +75,8 @@ class Text(fields.String):
 
     default_error_messages = {
         "illegal_char": "Contains a character that is not allowed in documents: {char}.",
+        "hidden_char": "Contains an invisible control character that changes how the text is "
+        "displayed: {char}.",
         "blank": "May not be blank.",
     }
 
@@ -69,6 +90,9 @@ class Text(fields.String):
         if bad:
             raise self.make_error("illegal_char", char=f"U+{ord(bad.group()):04X}")
         text = clean_text(text)
+        hidden = hidden_character(text)
+        if hidden is not None:
+            raise self.make_error("hidden_char", char=f"U+{ord(hidden):04X}")
         if not text:
             raise self.make_error("blank")
         return text
