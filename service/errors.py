@@ -4,13 +4,24 @@ from __future__ import annotations
 
 
 class ServiceError(Exception):
-    """Base of the errors the domain raises; `status` is only read by the HTTP layer."""
+    """Base of the errors the domain raises; `status` and `retry_after` (seconds after which
+    a retry may succeed, or None) are only read by the HTTP layer."""
 
     status = 500
     message = "Internal error."
+    retry_after: int | None = None
 
-    def __init__(self, message: str | None = None, *, errors: dict | None = None, **values):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        errors: dict | None = None,
+        retry_after: int | None = None,
+        **values,
+    ):
         self.message = message or self.message
+        if retry_after is not None:
+            self.retry_after = retry_after
         self.values = {k: str(v) for k, v in values.items()}
         self.errors = errors or {}
         super().__init__(self.message.format(**self.values))
@@ -53,6 +64,18 @@ class Conflict(ServiceError):
 class Unavailable(ServiceError):
     status = 503
     message = "The service is temporarily unavailable; please retry later."
+    # A broker or database restart takes seconds; clients back off from there.
+    retry_after = 5
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database is stopped, unreachable or too slow to answer now."""
+
+    message = "The database is unavailable; please retry later."
+
+
+# What DatabaseUnavailable says to a request that would have written.
+NOTHING_SAVED_ERROR = "The database is unavailable; nothing was saved, please retry later."
 
 
 def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:

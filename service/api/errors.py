@@ -5,19 +5,37 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+import psycopg
+from flask import Flask, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from service.errors import InvalidInput, ServiceError, flatten_errors
+from service.db import is_unavailable
+from service.errors import (
+    NOTHING_SAVED_ERROR,
+    DatabaseUnavailable,
+    InvalidInput,
+    ServiceError,
+    flatten_errors,
+)
 from service.i18n import translate_error, translate_errors, translate_message
 from service.i18n.request import request_language
 
 log = logging.getLogger(__name__)
 
 
+# What the envelope sets itself; an HTTPException's own headers (Allow…) are kept.
+_OWN_HEADERS = {"content-type", "content-length"}
+
+
 def _envelope(
-    status: int, message: str, errors: dict | None = None, values: dict[str, str] | None = None
+    status: int,
+    message: str,
+    errors: dict | None = None,
+    values: dict[str, str] | None = None,
+    *,
+    retry_after: int | None = None,
 ):
     lang = request_language()
     body = {
@@ -32,15 +50,37 @@ def _envelope(
     response = jsonify(body)
     response.status_code = status
     response.headers["Content-Language"] = lang
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
 def handle_service_error(err: ServiceError):
     errors = flatten_errors(err.errors) if err.errors else None
-    return _envelope(err.status, err.message, errors, err.values)
+    return _envelope(err.status, err.message, errors, err.values, retry_after=err.retry_after)
+
+
+def handle_database_error(err: Exception):
+    """503 with Retry-After while the database cannot serve; any other database error is a
+    defect (500)."""
+    if not is_unavailable(err):
+        return handle_unexpected(err)
+    # The driver's message only: SQLAlchemy's also holds the statement's parameters.
+    cause = getattr(err, "orig", None) or err
+    log.warning("database unavailable", extra={"error": f"{type(cause).__name__}: {cause}"})
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    return handle_service_error(DatabaseUnavailable(NOTHING_SAVED_ERROR if writes else None))
 
 
 def handle_http_exception(err: HTTPException):
+    response = _http_exception_response(err)
+    for name, value in err.get_headers():
+        if name.lower() not in _OWN_HEADERS:
+            response.headers[name] = value
+    return response
+
+
+def _http_exception_response(err: HTTPException):
     data = getattr(err, "data", None) or {}
     messages = data.get("messages")
     if messages:
@@ -63,4 +103,6 @@ def handle_unexpected(err: Exception):
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(SQLAlchemyError, handle_database_error)
+    app.register_error_handler(psycopg.Error, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

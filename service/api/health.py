@@ -6,19 +6,22 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
 from service import extensions
+from service.errors import Unavailable
 
 blp = Blueprint("health", __name__)
 
 
 @blp.get("/healthz")
 def healthz():
-    """The process is alive."""
+    """The process is alive (it touches neither the database nor the broker, so an outage of
+    either does not get the process restarted)."""
     return jsonify(status="ok")
 
 
 @blp.get("/readyz")
 def readyz():
-    """The database (and the broker, when one is configured) can be reached."""
+    """The database (and the broker, when one is configured) can be reached; 503 naming what
+    cannot, within the database's connect timeout."""
     checks = {}
     try:
         with extensions.db().engine.connect() as connection:
@@ -29,7 +32,8 @@ def readyz():
     dispatcher = extensions.dispatcher()
     if current_app.config["CELERY_BROKER_URL"]:
         checks["broker"] = "ok" if dispatcher.ping() else "unavailable"
-    ready = all(v == "ok" for v in checks.values())
-    return jsonify(status="ready" if ready else "unavailable", checks=checks), (
-        200 if ready else 503
-    )
+    missing = [name for name, state in checks.items() if state != "ok"]
+    if not missing:
+        return jsonify(status="ready", checks=checks)
+    headers = {"Retry-After": str(Unavailable.retry_after)}
+    return jsonify(status="unavailable", missing=missing, checks=checks), 503, headers

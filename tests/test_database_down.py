@@ -1,0 +1,237 @@
+"""The database away: every request that needs it is 503 with Retry-After, quickly, and the
+service recovers by itself once the database is back. Also: HTTP errors keep their headers
+(405 and its Allow)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from service import create_app, extensions
+from service.db import CONNECT_TIMEOUT_SECONDS, upgrade
+from service.errors import Unavailable
+from service.models import DocumentRecord
+from tests.conftest import EXAMPLES, ORDERS, wait_until_finished
+from tests.private_postgres import PrivatePostgres
+
+BATCHES = "/api/v1/batches"
+MUNICIPALITIES = "/api/v1/municipalities"
+# A request while the database is away answers within the connect timeout, and a margin for
+# a loaded machine; a refused connection is answered at once.
+BOUND_SECONDS = CONNECT_TIMEOUT_SECONDS + 1.5
+RU = {"Accept-Language": "ru"}
+NOT_SAVED_RU = "База данных недоступна; ничего не сохранено, повторите попытку позже."
+UNAVAILABLE_RU = "База данных недоступна; повторите попытку позже."
+
+
+def _app(url: str):
+    return create_app(
+        {"DATABASE_URL": url, "CELERY_BROKER_URL": None, "REDIS_URL": None, "EMBEDDED_WORKERS": 1}
+    )
+
+
+def _close(app) -> None:
+    extensions.dispatcher(app).shutdown()
+    extensions.db(app).dispose()
+
+
+def timed(call, *args, **kwargs):
+    """The response of `call`, after checking it came within BOUND_SECONDS."""
+    started = time.monotonic()
+    response = call(*args, **kwargs)
+    elapsed = time.monotonic() - started
+    assert elapsed < BOUND_SECONDS, f"{args[0]} took {elapsed:.2f}s"
+    return response
+
+
+def assert_unavailable(response, message: str = UNAVAILABLE_RU) -> None:
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == str(Unavailable.retry_after)
+    assert response.get_json() == {
+        "code": 503,
+        "status": "Service Unavailable",
+        "message": message,
+    }
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    server = PrivatePostgres()
+    try:
+        server.create()
+        upgrade(server.url)
+        yield server
+    finally:
+        server.destroy()
+
+
+@pytest.fixture(scope="module")
+def app(postgres):
+    app = _app(postgres.url)
+    yield app
+    _close(app)
+
+
+@pytest.fixture(scope="module")
+def document(app) -> dict:
+    """A document made while the database was up."""
+    order = json.loads((EXAMPLES / "uch-korgon-order.json").read_text(encoding="utf-8"))
+    job = app.test_client().post(ORDERS, json=order).get_json()
+    assert wait_until_finished(app.test_client(), job["links"]["self"])["status"] == "done"
+    return job
+
+
+@pytest.fixture
+def database_down(postgres, document):
+    """The database stopped for the test, started again after it."""
+    postgres.stop()
+    try:
+        yield
+    finally:
+        if postgres.process is None:
+            postgres.start()
+
+
+def _documents(app) -> int:
+    with extensions.db(app).session() as session:
+        return session.scalar(select(func.count()).select_from(DocumentRecord))
+
+
+@pytest.mark.distributed
+def test_writes_are_503_with_retry_after_and_nothing_saved(app, postgres, document, order_input):
+    client = app.test_client()
+    batch = json.loads((EXAMPLES / "sverdlovsky-batch.json").read_text(encoding="utf-8"))
+    before = _documents(app)
+    postgres.stop()
+    try:
+        assert_unavailable(timed(client.post, ORDERS, json=order_input, headers=RU), NOT_SAVED_RU)
+        assert_unavailable(timed(client.post, BATCHES, json=batch, headers=RU), NOT_SAVED_RU)
+        english = timed(client.post, ORDERS, json=order_input)
+        assert english.status_code == 503
+        assert english.get_json()["message"] == (
+            "The database is unavailable; nothing was saved, please retry later."
+        )
+        # Input the service refuses is still refused, database or not.
+        assert timed(client.post, ORDERS, json={"colour": "red"}).status_code == 422
+    finally:
+        postgres.start()
+    assert _documents(app) == before
+
+
+@pytest.mark.distributed
+def test_reads_are_503_with_retry_after(app, database_down, document):
+    client = app.test_client()
+    for url in (
+        document["links"]["self"],
+        document["links"]["file"],
+        f"{BATCHES}/0123456789abcdef",
+        MUNICIPALITIES,
+        f"{MUNICIPALITIES}/0123456789abcdef/register?year=2015",
+    ):
+        assert_unavailable(timed(client.get, url, headers=RU))
+
+
+@pytest.mark.distributed
+def test_probes_while_the_database_is_down(app, database_down):
+    client = app.test_client()
+    assert timed(client.get, "/healthz").get_json() == {"status": "ok"}
+    ready = timed(client.get, "/readyz")
+    assert ready.status_code == 503
+    assert ready.headers["Retry-After"] == str(Unavailable.retry_after)
+    body = ready.get_json()
+    assert body["missing"] == ["database"]
+    assert body["checks"]["database"].startswith("unavailable")
+
+
+@pytest.mark.distributed
+def test_service_recovers_when_the_database_is_back(app, postgres, document, order_input):
+    client = app.test_client()
+    # The pool holds connections the restart kills; pool_pre_ping replaces them, so the very
+    # first request after the restart succeeds, and so does the first after an outage that
+    # requests saw.
+    assert client.get(document["links"]["self"]).status_code == 200
+    postgres.stop()
+    postgres.start()
+    assert client.get(document["links"]["self"]).status_code == 200
+    postgres.stop()
+    assert client.get(document["links"]["self"]).status_code == 503
+    postgres.start()
+    assert client.get("/readyz").status_code == 200
+    response = client.post(ORDERS, json=order_input)
+    assert response.status_code == 202
+    assert wait_until_finished(client, response.get_json()["links"]["self"])["status"] == "done"
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts TCP connections and never answers, as a hung or cut-off server."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield listener.getsockname()[1]
+
+
+def test_unreachable_database_is_503_within_the_connect_timeout(silent_server, order_input):
+    app = _app(f"postgresql+psycopg://postgres@127.0.0.1:{silent_server}/postgres")
+    try:
+        client = app.test_client()
+        started = time.monotonic()
+        assert_unavailable(timed(client.post, ORDERS, json=order_input, headers=RU), NOT_SAVED_RU)
+        assert time.monotonic() - started >= CONNECT_TIMEOUT_SECONDS - 0.5  # it did wait
+        assert timed(client.get, "/readyz").status_code == 503
+    finally:
+        _close(app)
+
+
+def test_sqlite_that_cannot_be_opened_is_503(tmp_path: Path, order_input):
+    # A directory where the database file should be: SQLite cannot open it.
+    app = _app(f"sqlite:///{tmp_path}")
+    try:
+        client = app.test_client()
+        assert_unavailable(client.post(ORDERS, json=order_input, headers=RU), NOT_SAVED_RU)
+        assert_unavailable(client.get("/api/v1/documents/0123456789abcdef", headers=RU))
+    finally:
+        _close(app)
+
+
+@pytest.fixture
+def sqlite_client(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'docgen.sqlite3'}"
+    upgrade(url)
+    app = _app(url)
+    yield app.test_client()
+    _close(app)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [
+        # Also the URL of a document whose id is "working-group-orders".
+        ("DELETE", ORDERS, {"POST", "GET", "HEAD", "OPTIONS"}),
+        ("PUT", BATCHES, {"POST", "OPTIONS"}),
+        ("DELETE", "/api/v1/documents/0123456789abcdef", {"GET", "HEAD", "OPTIONS"}),
+        ("POST", "/healthz", {"GET", "HEAD", "OPTIONS"}),
+    ],
+)
+def test_405_names_the_allowed_methods(sqlite_client, method, url, allowed):
+    response = sqlite_client.open(url, method=method, headers=RU)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+    assert response.get_json()["code"] == 405
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["Content-Language"] == "ru"
+
+
+def test_queue_unavailable_has_retry_after(sqlite_client, monkeypatch):
+    # A dispatcher that takes no jobs now, as when the broker is down.
+    monkeypatch.setattr(extensions.dispatcher(sqlite_client.application), "ping", lambda: False)
+    batch = json.loads((EXAMPLES / "sverdlovsky-batch.json").read_text(encoding="utf-8"))
+    response = sqlite_client.post(BATCHES, json=batch)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == str(Unavailable.retry_after)
+    assert "nothing was saved" in response.get_json()["message"]
