@@ -5,15 +5,17 @@ service recovers by itself once the database is back. Also: HTTP errors keep the
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
 
 from service import create_app, extensions
-from service.db import CONNECT_TIMEOUT_SECONDS, upgrade
+from service.db import CONNECT_TIMEOUT_SECONDS, STATEMENT_TIMEOUT_SECONDS, upgrade
 from service.errors import Unavailable
 from service.models import DocumentRecord
 from tests.conftest import EXAMPLES, ORDERS, wait_until_finished
@@ -49,13 +51,15 @@ def timed(call, *args, **kwargs):
     return response
 
 
-def assert_unavailable(response, message: str = UNAVAILABLE_RU) -> None:
-    assert response.status_code == 503, response.get_data(as_text=True)
+def assert_unavailable(response, message: str | None = UNAVAILABLE_RU) -> None:
+    """A 503 envelope with Retry-After (and `message`, unless None)."""
+    assert response.status_code == 503, (response.request.path, response.get_data(as_text=True))
     assert response.headers["Retry-After"] == str(Unavailable.retry_after)
-    assert response.get_json() == {
+    body = response.get_json()
+    assert body == {
         "code": 503,
         "status": "Service Unavailable",
-        "message": message,
+        "message": body["message"] if message is None else message,
     }
 
 
@@ -136,6 +140,53 @@ def test_reads_are_503_with_retry_after(app, database_down, document):
         assert_unavailable(timed(client.get, url, headers=RU))
 
 
+# What answers without the database: the probes' liveness half, the API's description, the
+# batch upload templates (made from the kinds' schemas).
+NO_DATABASE = {
+    "/healthz",
+    "/api/docs",
+    "/api/openapi.json",
+    "/api/v1/batches/templates/<kind>.<ext>",
+}
+EXAMPLE_OF = {
+    "/api/v1/documents/working-group-orders": "uch-korgon-order.json",
+    "/api/v1/documents/joint-plans": "uch-korgon-plan.json",
+    "/api/v1/documents/annual-reports": "uch-korgon-report.json",
+    "/api/v1/batches": "sverdlovsky-batch.json",
+}
+
+
+@pytest.mark.distributed
+def test_every_endpoint_that_needs_the_database_is_503(app, database_down):
+    order = json.loads((EXAMPLES / "uch-korgon-order.json").read_text(encoding="utf-8"))
+    municipality = {key: order["issuer"][key] for key in ("body", "region", "head")}
+    municipality["name"] = municipality.pop("body")
+    client = app.test_client()
+    answers = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "swagger_static.swagger_static"):
+            continue
+        url = rule.rule.replace("<kind>", "working-group-order").replace("<ext>", "csv")
+        url = re.sub(r"<[^>]+>", "0123456789abcdef", url)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            body = None
+            if method in ("POST", "PUT"):
+                example = EXAMPLE_OF.get(url)
+                body = (
+                    municipality
+                    if example is None
+                    else json.loads((EXAMPLES / example).read_text(encoding="utf-8"))
+                )
+            response = timed(client.open, url, method=method, json=body)
+            answers[f"{method} {rule.rule}"] = response.status_code
+            if rule.rule == "/readyz":  # its own body, test_probes… reads it
+                assert response.status_code == 503 and response.headers["Retry-After"]
+            elif rule.rule not in NO_DATABASE:
+                assert_unavailable(response, None)
+    assert len(answers) >= 15, answers
+    assert 500 not in answers.values(), answers
+
+
 @pytest.mark.distributed
 def test_probes_while_the_database_is_down(app, database_down):
     client = app.test_client()
@@ -165,6 +216,26 @@ def test_service_recovers_when_the_database_is_back(app, postgres, document, ord
     response = client.post(ORDERS, json=order_input)
     assert response.status_code == 202
     assert wait_until_finished(client, response.get_json()["links"]["self"])["status"] == "done"
+
+
+@pytest.mark.distributed
+def test_a_statement_waiting_too_long_is_503(app, postgres, document):
+    with extensions.db(app).engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == (
+            f"{STATEMENT_TIMEOUT_SECONDS}s"
+        )
+    # The bound shortened through DATABASE_URL, and a session that keeps a lock.
+    impatient = _app(postgres.url + "?options=-c%20statement_timeout%3D1s")
+    locker = psycopg.connect(host="127.0.0.1", port=postgres.port, user="postgres")
+    try:
+        locker.execute(f"LOCK TABLE {DocumentRecord.__table__.name} IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        response = impatient.test_client().get(document["links"]["self"], headers=RU)
+        assert 1 <= time.monotonic() - started < 1 + BOUND_SECONDS
+        assert_unavailable(response)
+    finally:
+        locker.close()
+        _close(impatient)
 
 
 @pytest.fixture
