@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+from apispec import BasePlugin
 from flask import Blueprint, Flask, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
+
+from service.api.schemas import ErrorSchema
+from service.schemas.common import Flag
 
 API_SETTINGS = {
     "API_TITLE": "docgen-kg",
@@ -19,10 +25,48 @@ API_SETTINGS = {
         "info": {
             "description": "Official bilingual (Kyrgyz/Russian) documents of local "
             "self-government bodies, generated as .docx. Errors are localised by "
-            "Accept-Language (ru, ky; English otherwise)."
+            "Accept-Language (ru, ky; English otherwise). Texts are trimmed and normalised "
+            "(NFC, what a paste from Word brings); the patterns of text fields list the "
+            "characters they refuse in the basic plane, and the few invisible format "
+            "characters beyond it (tags from U+E0001) are refused too."
         }
     },
 }
+
+
+class OperationIds(BasePlugin):
+    """Give each operation an operationId from its endpoint and method, stable while they are:
+    `post_documents_submit_joint_plan`, `get_municipalities_municipality_item`. One set by
+    `@blp.doc(operationId=...)` wins."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        rule = kwargs.get("rule")
+        if rule is None or not operations:
+            return
+        endpoint = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", rule.endpoint).lower()
+        for method, operation in operations.items():
+            operation.setdefault("operationId", f"{method}_{endpoint.replace('.', '_')}")
+
+
+def null_or_ref(self, field, ret: dict, **kwargs) -> dict:
+    """A nullable nested schema as OpenAPI 3.0.3 says it: null or the schema. (apispec's
+    `{"type": "object", "nullable": true}` branch would take any object.)"""
+    if "anyOf" not in ret:
+        return {}
+    return {
+        "anyOf": [
+            {"type": "object", "nullable": True, "enum": [None]}
+            if branch == {"type": "object", "nullable": True}
+            else branch
+            for branch in ret["anyOf"]
+        ]
+    }
+
+
+class DocgenApi(Api):
+    """flask-smorest's Api, documenting errors with this service's envelope."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def register_api(app: Flask) -> None:
@@ -30,7 +74,9 @@ def register_api(app: Flask) -> None:
 
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
-    api = Api(app)
+    api = DocgenApi(app, spec_kwargs={"extra_plugins": [OperationIds()]})
+    api.register_field(Flag, None, None)  # its metadata gives the types it takes
+    api.ma_plugin.converter.add_attribute_function(null_or_ref)
     app.extensions["api"] = api
     api.register_blueprint(documents.blp)
     api.register_blueprint(municipalities.blp)

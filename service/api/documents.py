@@ -10,13 +10,18 @@ from flask_smorest import Blueprint
 
 from service import extensions, submission
 from service.api.common import json_body, scope
-from service.api.schemas import DocumentJobSchema, FileQuerySchema
+from service.api.schemas import (
+    DocumentJobSchema,
+    ErrorSchema,
+    FileQuerySchema,
+    ReportDraftSchema,
+    error_responses,
+)
 from service.domain.status import Status
 from service.errors import BadRequest, NoSuchOutput, NotReady
 from service.kinds import KINDS
 from service.models import DOCX
 from service.rendering import DOCX_MIME
-from service.schemas.annual_report import AnnualReportSchema
 from service.tasks import records
 
 blp = Blueprint(
@@ -31,13 +36,20 @@ IDEMPOTENCY_HEADER = {
     "description": "The same key with the same body returns the same document; "
     "with another body, 409.",
 }
-ERROR_RESPONSES = {
-    "400": {"description": "Malformed JSON, or nested deeper than 32 levels"},
-    "413": {"description": "Body too large"},
-    "415": {"description": "The body is not sent as application/json"},
-    "422": {"description": "Invalid input; `errors` maps each field path to its messages"},
-    "503": {"description": "Queue unavailable; nothing was lost, retry later"},
-}
+UNAVAILABLE = "The database is unavailable; retry after the seconds of Retry-After"
+SUBMISSION_ERRORS = error_responses(
+    {
+        400: "Malformed JSON, nested deeper than 32 levels, or an Idempotency-Key longer than "
+        "255 characters",
+        409: "The Idempotency-Key was used with another body",
+        413: "Body too large",
+        415: "The body is not sent as application/json",
+        422: "Invalid input; `errors` maps each field path to its messages (the rules across "
+        "fields, such as a text in each language of the document, are checked here too)",
+        503: "The database or the queue is unavailable; nothing was lost, retry after the "
+        "seconds of Retry-After",
+    }
+)
 
 
 def submit_document(kind: str):
@@ -64,7 +76,7 @@ def _register_kind(kind: str) -> None:
         summary=f"Generate a {kind.replace('-', ' ')}",
         requestBody={"required": True, "content": {"application/json": {"schema": spec.schema}}},
         parameters=[IDEMPOTENCY_HEADER],
-        responses=ERROR_RESPONSES,
+        responses=SUBMISSION_ERRORS,
     )
     @blp.response(202, DocumentJobSchema)
     def submit():
@@ -78,7 +90,8 @@ for _kind in KINDS:
 @blp.route("/<document_id>")
 class DocumentJob(MethodView):
     @blp.response(200, DocumentJobSchema)
-    @blp.alt_response(404, description="Unknown document")
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown document")
+    @blp.alt_response(503, schema=ErrorSchema, description=UNAVAILABLE)
     def get(self, document_id: str):
         """Status of a document job: queued, running, done or failed (with errors)."""
         with extensions.db().session() as session:
@@ -102,8 +115,13 @@ MIME_TYPES = {DOCX: DOCX_MIME}
                 for mime in MIME_TYPES.values()
             },
         },
-        "404": {"description": "Unknown document, or the job has no output in this format"},
-        "409": {"description": "Not done yet (queued, running or failed)"},
+        **error_responses(
+            {
+                404: "Unknown document, or the job has no output in this format",
+                409: "Not done yet (queued, running or failed)",
+                503: UNAVAILABLE,
+            }
+        ),
     },
 )
 def document_file(query: dict, document_id: str):
@@ -131,11 +149,17 @@ def document_file(query: dict, document_id: str):
     "and narrative; complete it and POST it to /api/v1/documents/annual-reports.",
     responses={
         "200": {
-            "description": "The report input, prefilled from the plan",
-            "content": {"application/json": {"schema": AnnualReportSchema}},
+            "description": "The report input, prefilled from the plan, with what is to fill "
+            "null or empty",
+            "content": {"application/json": {"schema": ReportDraftSchema}},
         },
-        "404": {"description": "Unknown document"},
-        "409": {"description": "The document is not a joint plan"},
+        **error_responses(
+            {
+                404: "Unknown document",
+                409: "The document is not a joint plan",
+                503: UNAVAILABLE,
+            }
+        ),
     },
 )
 def report_draft(document_id: str):

@@ -11,8 +11,12 @@ from flask_smorest import Blueprint
 
 from service import extensions, registry
 from service.api.common import json_body, scope
-from service.api.schemas import MunicipalityOutSchema, RegisterEntrySchema
-from service.errors import BadRequest
+from service.api.schemas import (
+    ErrorSchema,
+    MunicipalityOutSchema,
+    RegisterEntrySchema,
+    error_responses,
+)
 from service.schemas.municipality import MunicipalitySchema, RegisterQuerySchema
 
 blp = Blueprint(
@@ -23,19 +27,30 @@ blp = Blueprint(
 )
 BODY = {"required": True, "content": {"application/json": {"schema": MunicipalitySchema}}}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UNKNOWN = "Unknown municipality"
+UNAVAILABLE = "The database is unavailable; retry after the seconds of Retry-After"
+BODY_ERRORS = error_responses(
+    {
+        400: "Malformed JSON, or nested deeper than 32 levels",
+        413: "Body too large",
+        415: "The body is not sent as application/json",
+        422: "Invalid input; `errors` maps each field path to its messages",
+        503: UNAVAILABLE,
+    }
+)
 
 
 @blp.route("")
 class Municipalities(MethodView):
     @blp.response(200, MunicipalityOutSchema(many=True))
+    @blp.alt_response(503, schema=ErrorSchema, description=UNAVAILABLE)
     def get(self):
         """List the municipalities."""
         with extensions.db().session() as session:
             return [registry.describe(m) for m in registry.all_of(session, scope())]
 
-    @blp.doc(requestBody=BODY)
+    @blp.doc(requestBody=BODY, responses=BODY_ERRORS)
     @blp.response(201, MunicipalityOutSchema)
-    @blp.alt_response(422, description="Invalid input, by field path")
     def post(self):
         """Add a municipality."""
         payload = json_body()
@@ -46,15 +61,16 @@ class Municipalities(MethodView):
 @blp.route("/<municipality_id>")
 class MunicipalityItem(MethodView):
     @blp.response(200, MunicipalityOutSchema)
-    @blp.alt_response(404, description="Unknown municipality")
+    @blp.alt_response(404, schema=ErrorSchema, description=UNKNOWN)
+    @blp.alt_response(503, schema=ErrorSchema, description=UNAVAILABLE)
     def get(self, municipality_id: str):
         """A municipality, with the grammatical forms its documents use."""
         with extensions.db().session() as session:
             return registry.describe(registry.get(session, scope(), municipality_id))
 
-    @blp.doc(requestBody=BODY)
+    @blp.doc(requestBody=BODY, responses=BODY_ERRORS)
     @blp.response(200, MunicipalityOutSchema)
-    @blp.alt_response(404, description="Unknown municipality")
+    @blp.alt_response(404, schema=ErrorSchema, description=UNKNOWN)
     def put(self, municipality_id: str):
         """Replace a municipality's data."""
         payload = json_body()
@@ -68,17 +84,20 @@ class MunicipalityItem(MethodView):
 @blp.doc(
     responses={
         "200": {
-            "description": "Issued numbers of the year (JSON, or CSV / XLSX with format=)",
-            "content": {"text/csv": {"schema": {"type": "string"}},
-                        XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}},
-        }
+            "description": "Issued numbers of the year: JSON, or with format= a CSV (UTF-8) or "
+            "XLSX file of the same columns",
+            "content": {
+                "application/json": {"schema": RegisterEntrySchema(many=True)},
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX_MIME: {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+        **error_responses({404: UNKNOWN, 503: UNAVAILABLE}),
     }
-)  # fmt: skip
+)
 def register(municipality_id: str, year: int | None, format: str):
     """The outgoing register: number, date, kind, subject and document of each issue."""
     year = year or date.today().year
-    if format not in ("json", "csv", "xlsx"):
-        raise BadRequest("Unknown format; use json, csv or xlsx.")
     with extensions.db().session() as session:
         entries = registry.register(session, scope(), municipality_id, year)
     if format == "json":

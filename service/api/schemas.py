@@ -1,5 +1,5 @@
 """Output schemas of the API's resources (jobs and their outputs, municipalities and their
-register, batches), and the download's query."""
+register, batches), the error envelope, and the download's query."""
 
 from __future__ import annotations
 
@@ -11,6 +11,27 @@ from service.errors import flatten_errors
 from service.i18n import translate_error, translate_errors, translate_notice
 from service.i18n.request import request_language
 from service.models import DOCX
+
+
+class ErrorSchema(Schema):
+    """The envelope of every error response (service.api.errors)."""
+
+    code = fields.Integer(required=True, metadata={"description": "The HTTP status code"})
+    status = fields.String(
+        required=True, metadata={"description": "Its name", "example": "Not Found"}
+    )
+    message = fields.String(
+        required=True, metadata={"description": "What is wrong, in the language of Accept-Language"}
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": "Messages by field path (`issuer.head.name`, `problems.0.title.ru`; "
+            "`_body`: the body as a whole, `query.year`: a query parameter); only when fields "
+            "are at fault"
+        },
+    )
 
 
 class FileQuerySchema(Schema):
@@ -133,6 +154,45 @@ class RegisterEntrySchema(Schema):
     )
 
 
+class DraftSpendingSchema(Schema):
+    source = fields.String(metadata={"description": "A funding source of the activity"})
+    amount = fields.Raw(allow_none=True, metadata={"description": "To fill: som spent"})
+
+
+class DraftActivitySchema(Schema):
+    number = fields.String(metadata={"example": "1.2"})
+    status = fields.Raw(
+        allow_none=True,
+        metadata={"description": "To fill: done, partly_done, not_done or cancelled"},
+    )
+    actual_date = fields.Raw(allow_none=True, metadata={"description": "To fill"})
+    spent = fields.List(fields.Nested(DraftSpendingSchema))
+    comment = fields.Raw(allow_none=True, metadata={"description": "To fill, or leave null"})
+
+
+class DraftIndicatorSchema(Schema):
+    ref = fields.String(metadata={"example": "1.1"})
+    actual = fields.Raw(allow_none=True, metadata={"description": "To fill: the actual value"})
+
+
+class ReportDraftSchema(Schema):
+    """An annual report's input with what is to fill left null or empty: not yet valid."""
+
+    plan_id = fields.String()
+    language = fields.String(metadata={"enum": ["ky", "ru", "ky+ru"]})
+    activities = fields.List(fields.Nested(DraftActivitySchema))
+    indicators = fields.List(fields.Nested(DraftIndicatorSchema))
+    narrative = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.String()),
+        metadata={"description": "summary, difficulties, recommendations, proposals: empty "
+                  "texts in each language of the plan"},
+    )  # fmt: skip
+    addressee = fields.Dict(keys=fields.String(), values=fields.String())
+    signatory = fields.Raw(allow_none=True, metadata={"description": "To fill: a person"})
+    report_date = fields.Raw(allow_none=True, metadata={"description": "To fill: a date"})
+
+
 class BatchItemOutSchema(Schema):
     row = fields.Integer()
     municipality_id = fields.String(allow_none=True)
@@ -173,3 +233,15 @@ class BatchOutSchema(Schema):
             "archive": url_for("batches.batch_archive", batch_id=batch["id"]),
             "cancel": url_for("batches.batch_cancel", batch_id=batch["id"]),
         }
+
+
+def error_responses(descriptions: dict[int, str]) -> dict[str, dict]:
+    """Error responses for `@blp.doc(responses=...)`: each code with its description and the
+    envelope's schema."""
+    return {
+        str(code): {
+            "description": description,
+            "content": {"application/json": {"schema": ErrorSchema}},
+        }
+        for code, description in descriptions.items()
+    }

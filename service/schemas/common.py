@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from marshmallow import (
@@ -41,6 +42,49 @@ _PASTED = {
 _NORMALISED = str.maketrans(_LEGACY_KYRGYZ | _PASTED)
 
 LANGUAGE_NAMES = {"ky": "Kyrgyz", "ru": "Russian"}
+
+
+def _char_class(codes: Iterable[int]) -> str:
+    """A regex character class body for `codes` (of the basic plane): ranges of \\uXXXX, which
+    ECMA 262, Python and Rust read alike."""
+    spans: list[list[int]] = []
+    for code in sorted(codes):
+        if spans and code == spans[-1][1] + 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+
+    def char(code: int) -> str:
+        return f"\\u{code:04x}"
+
+    return "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in spans)
+
+
+def _text_pattern() -> tuple[str, str]:
+    """What no text may hold, and what `Text` accepts as a JSON Schema pattern (OpenAPI's
+    documentation of the rule):
+    no XML-illegal character and no invisible format character (Unicode Cf) but those
+    `clean_text` removes, and at least one character that is neither a space nor removed.
+    Characters of the basic plane only: the few format characters beyond it (tags from
+    U+E0001, Egyptian and musical format controls) are refused all the same, but listing them
+    makes the pattern too big for validators to compile at the lengths of texts (and no JSON
+    string that reaches a schema holds a surrogate)."""
+    removed = {ord(c) for c, to in _PASTED.items() if to == ""}
+    chars = [chr(code) for code in range(0x10000) if not 0xD800 <= code <= 0xDFFF]
+    illegal = {ord(c) for c in chars if _ILLEGAL_XML.match(c)}
+    hidden = {ord(c) for c in chars if unicodedata.category(c) == "Cf"} - removed
+    forbidden = illegal | hidden
+    skipped = ({ord(c) for c in chars if c.isspace()} | removed) - forbidden
+    return _char_class(forbidden), (
+        f"^[{_char_class(skipped)}]*[^{_char_class(forbidden | skipped)}]"
+        f"[^{_char_class(forbidden)}]*$"
+    )
+
+
+# TEXT_FORBIDDEN: the body of a character class of what no text may hold.
+TEXT_FORBIDDEN, TEXT_PATTERN = _text_pattern()
+# The body of a character class of the spaces `str.strip` removes (those of the basic plane).
+SPACE_CLASS = _char_class(code for code in range(0x10000) if chr(code).isspace())
 
 
 def clean_text(text: str) -> str:
@@ -81,11 +125,17 @@ class Text(fields.String):
     }
 
     def __init__(self, *, max_length: int = 2000, **kwargs: Any):
-        kwargs.setdefault("validate", validate.Length(max=max_length))
+        # The length is of the text as sent (what OpenAPI's maxLength states), checked before
+        # any cleaning; a field's own `validate` (a pattern) applies to the cleaned text.
+        self.length = validate.Length(max=max_length)
+        documented = {"minLength": 1, "maxLength": max_length}
+        if "validate" not in kwargs:
+            documented["pattern"] = TEXT_PATTERN
+        kwargs["metadata"] = documented | kwargs.get("metadata", {})
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = self.length(super()._deserialize(value, attr, data, **kwargs))
         bad = _ILLEGAL_XML.search(text)
         if bad:
             raise self.make_error("illegal_char", char=f"U+{ord(bad.group()):04X}")
@@ -96,6 +146,23 @@ class Text(fields.String):
         if not text:
             raise self.make_error("blank")
         return text
+
+
+class Flag(fields.Boolean):
+    """true or false; also the words a table cell gives ("true", "no", "1"...), and 0 or 1.
+    Documented as exactly these (the API maps the class to no single OpenAPI type)."""
+
+    def __init__(self, **kwargs: Any):
+        words = sorted(v for v in self.truthy | self.falsy if isinstance(v, str))
+        documented = {
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "string", "enum": words},
+                {"type": "integer", "enum": [0, 1]},
+            ]
+        }
+        kwargs["metadata"] = documented | kwargs.get("metadata", {})
+        super().__init__(**kwargs)
 
 
 class BaseSchema(Schema):
@@ -227,7 +294,9 @@ class DocumentSchema(BaseSchema):
         load_only=True,
         metadata={
             "description": "A registry entry: fills `issuer` (and, for numbered kinds, the "
-            "next outgoing `number` when it is left out). Needs the HTTP API."
+            "next outgoing `number` when it is left out). Needs the HTTP API; an id the "
+            "registry does not have is refused (422).",
+            "minLength": 1,
         },
     )
 

@@ -30,9 +30,11 @@ from service.kinds.joint_plan.model import (
 )
 from service.schemas.common import (
     LANGUAGE_NAMES,
+    SPACE_CLASS,
     BaseSchema,
     BilingualSchema,
     DocumentSchema,
+    Flag,
     PersonSchema,
     Text,
     bilingual,
@@ -43,6 +45,20 @@ from service.schemas.common import (
 MAX_AMOUNT = Decimal("999999999999.99")
 _QUARTER = re.compile(r"^([1-9]\d{3})-Q([1-4])$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# What DeadlineField takes, as a JSON Schema pattern: a real date (leap years counted), a
+# quarter or a word, spaces around allowed.
+_YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_MONTH_DAY = (
+    "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+    "|(?:0[13578]|1[02])-31)"
+)
+_SPACE = f"[{SPACE_CLASS}]*"
+DEADLINE_PATTERN = (
+    f"^{_SPACE}(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29|[1-9][0-9]{{3}}-Q[1-4]"
+    f"|monthly|quarterly|throughout-the-year){_SPACE}$"
+)
 
 
 @cache
@@ -104,6 +120,9 @@ class DeadlineField(fields.Field):
 
 # An indicator counts cases, people or percent: a trillion is past any of them.
 MAX_INDICATOR = 10**12
+INDICATOR_RANGE = {"minimum": -MAX_INDICATOR, "maximum": MAX_INDICATOR}
+# What _check_amount enforces, as OpenAPI states it (two decimals: in the description).
+AMOUNT_RANGE = {"minimum": 0, "maximum": float(MAX_AMOUNT)}
 
 
 def check_indicator_value(value: Decimal) -> None:
@@ -175,7 +194,8 @@ class ResourceSchema(BaseSchema):
         validate=_check_amount,
         metadata={
             "description": "In som, at most two decimals; a string («12000.50») keeps it exact. "
-            "Omit for resources without cost (people, premises)."
+            "Omit for resources without cost (people, premises).",
+            **AMOUNT_RANGE,
         },
     )
     source = fields.Enum(FundingSource, by_value=True, required=True)
@@ -199,6 +219,7 @@ class ActivitySchema(BaseSchema):
         required=True,
         metadata={
             "type": "string",
+            "pattern": DEADLINE_PATTERN,
             "example": "2016-Q2",
             "description": "A date (YYYY-MM-DD), a quarter (YYYY-Qn), monthly, quarterly or "
             "throughout-the-year",
@@ -236,8 +257,12 @@ class IndicatorSchema(BaseSchema):
     )
     name = cell_text(300, required=True)
     unit = cell_text(50, required=True, metadata={"description": "«случаев», «%», «чел.»"})
-    baseline = fields.Decimal(required=True, allow_nan=False, validate=check_indicator_value)
-    target = fields.Decimal(required=True, allow_nan=False, validate=check_indicator_value)
+    baseline = fields.Decimal(
+        required=True, allow_nan=False, validate=check_indicator_value, metadata=INDICATOR_RANGE
+    )
+    target = fields.Decimal(
+        required=True, allow_nan=False, validate=check_indicator_value, metadata=INDICATOR_RANGE
+    )
     direction = fields.Enum(
         Direction, by_value=True, required=True, metadata={"description": "Which is better"}
     )
@@ -290,7 +315,7 @@ class MonitoringSchema(BaseSchema):
         metadata={"description": "The kenesh that receives the report, in the nominative"},
     )
     report_deadline = fields.Date(load_default=None)
-    police_assessment = fields.Boolean(
+    police_assessment = Flag(
         load_default=True,
         metadata={"description": "The results feed the external assessment of the police"},
     )

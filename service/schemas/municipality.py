@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates
 from service.domain.common import Bilingual
 from service.domain.numbering import pattern_error
 from service.schemas.common import (
+    TEXT_FORBIDDEN,
     BaseSchema,
     NameFormsSchema,
     PersonSchema,
@@ -15,6 +16,13 @@ from service.schemas.common import (
 )
 
 NAME_ERROR = "Give the name in Kyrgyz, in Russian or in both."
+# What `pattern_error` takes, as a JSON Schema pattern: literal text ({{ and }} for braces) and
+# the fields {seq} and {year}, bare or zero-padded, {seq} at least once. (The length of the
+# numbers it gives is checked apart.)
+_LITERAL = r"(?:[^{}" + TEXT_FORBIDDEN + r"]|\{\{|\}\})"
+_FIELD = r"\{(?:seq|year)(?::(?:0[1-9])?d?)?\}"
+_SEQ = r"\{seq(?::(?:0[1-9])?d?)?\}"
+NUMBERING_PATTERN = f"^(?:{_LITERAL}|{_FIELD})*{_SEQ}(?:{_LITERAL}|{_FIELD})*$"
 
 
 class MunicipalitySchema(BaseSchema):
@@ -24,7 +32,8 @@ class MunicipalitySchema(BaseSchema):
     name = bilingual(
         required=True,
         metadata={"description": "Issuing body, nominative: «Үч-Коргон айыл өкмөтү» / "
-                  "«Уч-Коргонский айыл окмоту»"},
+                  "«Уч-Коргонский айыл окмоту»; in Kyrgyz, in Russian or in both",
+                  "minProperties": 1},
     )  # fmt: skip
     country = bilingual(load_default=None, metadata={"description": "Default: Kyrgyz Republic"})
     region = bilingual(load_default=None)
@@ -36,8 +45,10 @@ class MunicipalitySchema(BaseSchema):
         max_length=100,
         metadata={
             "description": "Outgoing number; {seq} is the sequence (reset each year), "
-            "{year} the year; {seq:03d} pads the sequence with zeros (001)",
+            "{year} the year; {seq:03d} pads the sequence with zeros (001); {{ and }} are "
+            "braces. The numbers it gives (up to sequence 99999) must fit in 50 characters.",
             "example": "03-12/{seq}-Б",
+            "pattern": NUMBERING_PATTERN,
         },
     )
     forms = fields.Nested(
@@ -65,7 +76,4 @@ class RegisterQuerySchema(BaseSchema):
         validate=validate.Range(min=1991, max=2200),
         metadata={"description": "Default: this year"},
     )
-    format = fields.String(
-        load_default="json",
-        metadata={"enum": ["json", "csv", "xlsx"]},
-    )
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))

@@ -9,6 +9,7 @@ from service.kinds.working_group_order.model import DraftPlan, Member, Role, Wor
 from service.schemas.common import (
     BaseSchema,
     DocumentSchema,
+    Flag,
     PersonSchema,
     Text,
     bilingual,
@@ -18,9 +19,7 @@ from service.schemas.common import (
 
 class MemberSchema(PersonSchema):
     role = fields.Enum(Role, by_value=True, load_default=Role.MEMBER)
-    by_agreement = fields.Boolean(
-        load_default=False, metadata={"description": "Adds «(по согласованию)»"}
-    )
+    by_agreement = Flag(load_default=False, metadata={"description": "Adds «(по согласованию)»"})
 
     @post_load
     def make(self, data, **kwargs) -> Member:

@@ -1,0 +1,203 @@
+"""The OpenAPI document against the API itself, by schemathesis: requests generated from the
+document (examples, boundary values, then random ones, valid and invalid) sent to an app from
+the factory (embedded mode, SQLite), and every response checked.
+
+What is asserted, for every operation:
+- no 5xx;
+- a response has a documented status code and content type, and its body matches the
+  documented schema (errors: the envelope `{code, status, message, errors}`);
+- a request the document says is invalid is refused (4xx): no constraint is documented that
+  is not enforced;
+- a request the document says is valid is accepted (2xx, or 404/409 for a resource that is
+  not there or not ready), or refused with 422 only by one of the rules across fields that a
+  JSON Schema cannot state (`RULES_BEYOND_THE_SCHEMA`, each said in the description of its
+  field): no constraint is enforced that is not documented.
+
+All three phases run (the examples of the document, its boundary values, then MAX_EXAMPLES
+random cases per operation), deterministically (the same cases on every run: no seed, no
+database of past failures), in about 50 s; no stateful phase. Bodies are JSON: a multipart
+batch upload is sent too, but its file is not a JSON Schema's to describe. Ids in paths are
+those of a municipality, a joint plan and a batch the test makes first, so the checks reach
+the resources, not only their 404.
+
+A 405 is not checked here yet (`unsupported_method`, `allow_header_conformance`): its Allow
+header is being added; KNOWN lists what waits on files owned elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import schemathesis
+from schemathesis import engine
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine.events import FatalError, NonFatalError, ScenarioFinished
+
+from service import create_app, extensions
+from service.db import upgrade
+from tests.conftest import EXAMPLES
+
+MAX_EXAMPLES = 20
+
+# What a valid JSON Schema instance can still be refused for (English messages, as the
+# request sends no Accept-Language): references to what the registry holds, texts required by
+# the document's language, and the other rules across fields.
+RULES_BEYOND_THE_SCHEMA = [
+    re.compile(pattern)
+    for pattern in (
+        r"Missing (Kyrgyz|Russian) text\.",
+        r"Unknown municipality\.",
+        r"Unknown joint plan\.",
+        r"Give either plan_id or plan(, not both)?\.",
+        r"Exactly one leader is required\.",
+        r"The deadline must not be before the date of the order\.",
+        r"Give either a year or the start and end dates\.",
+        r"The end of the period must not be before its start\.",
+        r"The deadline is outside the plan period\.",
+        r"The indicator reference .+ is used more than once\.",
+        r"Name the source when it is «other»\.",
+        r"The plan has no (activity|indicator) .+\.",
+        r"(Activity|Indicator) .+ is reported more than once\.",
+        r"The pattern gives numbers longer than 50 characters\.",
+        r"The amount may have at most two decimal places\.",
+        # Beyond the basic plane, which text patterns leave out (service.schemas.common).
+        r"Contains an invisible control character that changes how the text is displayed: "
+        r"U\+[0-9A-F]{5,6}\.",
+    )
+]
+ACCEPTED = {404, 409}
+# A batch's items are free objects, each a document input of `kind` once merged over `shared`:
+# their errors (by row, `items.N.…`) refuse the batch only with all_or_nothing.
+ITEM_ERROR = re.compile(r"items\.\d+(\..*)?")
+# An upload's file and its `shared` text are read by rules of their content (UTF-8, a table of
+# rows, a JSON object) that are said in words, not by a schema.
+UPLOAD_FIELDS = {"file", "shared", "items"}
+# Found by this test in files this change leaves to their owners; each goes when fixed (the
+# report of this change says how):
+KNOWN = {
+    # `kind` and `ext` are documented as any string: unknown ones are 404 and 400.
+    ("GET /api/v1/batches/templates/{kind}.{ext}", "valid_data_accepted"),
+    # all_or_nothing takes 0 and "false"; `kind` is any string; `title` defaults to "", which
+    # is not a valid title.
+    ("POST /api/v1/batches", "valid_data_accepted"),
+    ("POST /api/v1/batches", "negative_data_rejection"),
+}
+
+
+def _example(name: str) -> dict:
+    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def contract_app(tmp_path):
+    url = f"sqlite:///{tmp_path / 'docgen.sqlite3'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url})
+    yield app
+    extensions.dispatcher(app).shutdown()
+    extensions.db(app).dispose()
+
+
+def _resources(app) -> dict[str, str]:
+    """A municipality, a joint plan and a batch, for the ids in paths."""
+    client = app.test_client()
+    order = _example("uch-korgon-order")
+    municipality = client.post(
+        "/api/v1/municipalities",
+        json={"name": order["issuer"]["body"], "head": order["issuer"]["head"]},
+    )
+    plan = client.post("/api/v1/documents/joint-plans", json=_example("uch-korgon-plan"))
+    batch = client.post("/api/v1/batches", json=_example("sverdlovsky-batch"))
+    made = (municipality, plan, batch)
+    assert [r.status_code for r in made] == [201, 202, 202], [r.data for r in made]
+    return {
+        "municipality_id": municipality.get_json()["id"],
+        "document_id": plan.get_json()["id"],
+        "batch_id": batch.get_json()["id"],
+    }
+
+
+def _not_rules(response, case) -> dict[str, list[str]]:
+    """The errors of a 422 that are not rules beyond the schema (all of them for another
+    status, or when there are none)."""
+    errors = (response.json().get("errors") or {}) if response.status_code == 422 else {}
+    upload = case.media_type == "multipart/form-data"
+    left = {
+        path: [m for m in messages if not any(r.fullmatch(m) for r in RULES_BEYOND_THE_SCHEMA)]
+        for path, messages in errors.items()
+        if not ITEM_ERROR.fullmatch(path) and not (upload and path in UPLOAD_FIELDS)
+    }
+    left = {path: messages for path, messages in left.items() if messages}
+    return left if errors else {"": [response.text[:500]]}
+
+
+@schemathesis.check
+def valid_data_accepted(ctx, response, case) -> None:
+    """Schema-valid data is accepted, or refused only by a rule the schema cannot state."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive:
+        return None
+    status = response.status_code
+    if status < 400 or status in ACCEPTED:
+        return None
+    left = _not_rules(response, case)
+    if left:
+        raise AssertionError(f"Schema-valid request refused: {status} {left}"[:2000])
+    return None
+
+
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "valid_data_accepted",
+)
+
+
+def _failures(events) -> list[str]:
+    found = []
+    for event in events:
+        if isinstance(event, NonFatalError):
+            found.append(f"{event.label}: {event.value}")
+        elif isinstance(event, FatalError):
+            raise event.exception
+        elif isinstance(event, ScenarioFinished):
+            recorder = event.recorder
+            for checks in recorder.checks.values():
+                for check in checks:
+                    if check.failure_info is None or (recorder.label, check.name) in KNOWN:
+                        continue
+                    found.append(
+                        f"{recorder.label} [{check.name}] {check.failure_info.failure.title}: "
+                        f"{check.failure_info.failure.message}\n"
+                        f"  {check.failure_info.code_sample[:3000]}"
+                    )
+    return found
+
+
+def test_api_keeps_its_openapi_contract(contract_app):
+    config = SchemathesisConfig.from_dict(
+        {
+            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+            "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True},
+            # No state kept between runs (it would replay past cases, and write to the tree).
+            "cache": {"enabled": False},
+            # Error feedback adds what error messages name ("Missing data…") to bodies it
+            # still calls valid: not the document's word.
+            "phases": {
+                "stateful": {"enabled": False},
+                "fuzzing": {"error-feedback": {"enabled": False}},
+            },
+            "parameters": _resources(contract_app),
+            "suppress-health-check": ["all"],
+            "continue-on-failure": True,
+            "workers": 1,
+        }
+    )
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", contract_app, config=config)
+    failures = _failures(engine.from_schema(schema).execute())
+    assert not failures, "\n\n".join(failures)
