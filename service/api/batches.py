@@ -12,11 +12,12 @@ from marshmallow import ValidationError
 
 from service import extensions, submission
 from service.api.common import json_body, scope
-from service.api.schemas import BatchOutSchema
+from service.api.schemas import BatchOutSchema, error_responses
 from service.batches import archive as batch_archive
 from service.batches import creation, tables
 from service.errors import BadRequest, InvalidInput
 from service.i18n.request import request_language
+from service.kinds import KINDS
 from service.schemas.batch import BatchInSchema
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -139,7 +140,21 @@ def archive(batch_id: str):
 
 
 @blp.route("/templates/<kind>.<ext>", endpoint="batch_template")
-@blp.doc(summary="Upload template (CSV or XLSX): the per-item columns of a kind")
+@blp.doc(
+    summary="Upload template (CSV or XLSX): the per-item columns of a kind",
+    parameters=[
+        {"in": "path", "name": "kind", "required": True,
+         "schema": {"type": "string", "enum": [k for k in KINDS if KINDS[k].batch_columns]}},
+        {"in": "path", "name": "ext", "required": True,
+         "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
+    ],
+    responses={
+        "200": {"description": "A header row of the per-item columns",
+                "content": {"text/csv": {"schema": {"type": "string"}},
+                            XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}},
+        **error_responses({400: "Unknown format", 422: "No upload template for this kind"}),
+    },
+)  # fmt: skip
 def template(kind: str, ext: str):
     if ext == "csv":
         content, mime = tables.template_csv(kind), "text/csv"  # Werkzeug adds the charset
