@@ -137,6 +137,15 @@ def _sqlite_begin(connection) -> None:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply the Alembic migrations to `url`."""
+    _migrate(url, "upgrade", revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Undo the Alembic migrations of `url` down to `revision`."""
+    _migrate(url, "downgrade", revision)
+
+
+def _migrate(url: str, direction: str, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -146,6 +155,6 @@ def upgrade(url: str, revision: str = "head") -> None:
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            getattr(command, direction)(config, revision)
     finally:
         database.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import time
 from pathlib import Path
@@ -69,3 +70,17 @@ def wait_until_finished(client, url: str, timeout: float = 60) -> dict:
             return status
         time.sleep(0.05)
     raise AssertionError(f"{url} did not finish in {timeout}s: {status}")
+
+
+def upload_batch(client, batch: dict, content: bytes, filename: str, **headers):
+    """POST a CSV/XLSX upload of working-group orders with the `shared` fields of `batch`."""
+    return client.post(
+        "/api/v1/batches",
+        data={
+            "kind": "working-group-order",
+            "shared": json.dumps(batch["shared"]),
+            "file": (io.BytesIO(content), filename),
+        },
+        content_type="multipart/form-data",
+        headers=headers,
+    )

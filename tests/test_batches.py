@@ -22,7 +22,7 @@ from service.generation import safe_name
 from service.models import Artifact, BatchItem
 from service.storage import READ_GROUP, MemoryStorage
 from service.tenancy import LOCAL as DEFAULT_SCOPE
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, upload_batch
 from tests.docx_reading import all_text, open_docx
 
 BATCHES = "/api/v1/batches"
@@ -182,19 +182,6 @@ def test_unknown_batch_and_bad_kind(client, sverdlovsky):
     assert response.get_json()["errors"] == {"kind": ["Unknown document kind: poem."]}
 
 
-def upload(client, sverdlovsky, content: bytes, filename: str, **headers):
-    return client.post(
-        BATCHES,
-        data={
-            "kind": "working-group-order",
-            "shared": json.dumps(sverdlovsky["shared"]),
-            "file": (io.BytesIO(content), filename),
-        },
-        content_type="multipart/form-data",
-        headers=headers,
-    )
-
-
 def test_semicolon_csv_from_excel_and_rows_as_the_sheet_numbers_them(client, sverdlovsky):
     # Excel where the decimal separator is a comma (ru, ky) saves CSV with «;».
     lines = (EXAMPLES / "sverdlovsky-batch.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -206,7 +193,7 @@ def test_semicolon_csv_from_excel_and_rows_as_the_sheet_numbers_them(client, sve
     items, numbers = items_from_table(out.getvalue().encode("utf-8-sig"), "unit.csv")
     assert items[0] == sverdlovsky["items"][0]
     assert numbers == [2, *range(4, len(rows) + 2)]
-    response = upload(client, sverdlovsky, out.getvalue().encode("utf-8-sig"), "unit.csv")
+    response = upload_batch(client, sverdlovsky, out.getvalue().encode("utf-8-sig"), "unit.csv")
     assert response.status_code == 202, response.get_json()
     refused = [i for i in response.get_json()["items"] if i["status"] == "invalid"]
     assert [(i["row"], set(i["errors"])) for i in refused] == [(4, {"date"})]
@@ -240,7 +227,7 @@ def test_semicolon_csv_from_excel_and_rows_as_the_sheet_numbers_them(client, sve
     ],
 )  # fmt: skip
 def test_unreadable_uploads_are_a_field_error(client, sverdlovsky, content, filename, message):
-    response = upload(client, sverdlovsky, content, filename)
+    response = upload_batch(client, sverdlovsky, content, filename)
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"file": [message]}
 

@@ -7,13 +7,11 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from service.db import MIGRATIONS, Database, upgrade
+from service.db import downgrade, upgrade
 from service.models import Base
 from tests.stack import PostgresDatabase
 
@@ -26,20 +24,6 @@ def url(request, tmp_path):
     postgres.create()
     request.addfinalizer(postgres.drop)
     return postgres.url
-
-
-def downgrade(url: str, revision: str) -> None:
-    """Undo migrations down to `revision`, as service.db.upgrade applies them (foreign keys
-    enforced on SQLite)."""
-    database = Database(url)
-    try:
-        with database.engine.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
-    finally:
-        database.dispose()
 
 
 def schema_diff(url: str) -> list:

@@ -12,10 +12,8 @@ out. All nine documents (three kinds × ky+ru, ru, ky) are converted in one soff
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +25,7 @@ from docx.oxml.ns import qn
 from service.generation import generate_document
 from tests.conftest import EXAMPLES
 from tests.docx_reading import open_docx
+from tests.libreoffice import convert
 from tests.stack import services_missing
 
 EXAMPLE_FILES = {
@@ -36,7 +35,6 @@ EXAMPLE_FILES = {
 }
 LANGUAGES = ("ky+ru", "ru", "ky")
 TOOLS = ("soffice", "pdftotext", "pdfinfo", "pdffonts")
-SOFFICE_TIMEOUT = 180
 
 # Pages measured with LibreOffice 7.4.7 (Debian 12), Liberation Serif for Times New Roman:
 #   working-group-order  ky+ru 4, ru 2, ky 2   (the order, then its appendix, per language)
@@ -143,25 +141,8 @@ def stem(kind: str, language: str) -> str:
 
 
 def to_pdf(docx_files: list[Path], outdir: Path, profile: Path) -> None:
-    """Convert the files with one soffice run (its start-up costs seconds)."""
-    command = [
-        "soffice", "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
-        "--convert-to", "pdf", "--outdir", str(outdir), *map(str, docx_files),
-    ]  # fmt: skip
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-    ) as process:
-        try:
-            out, err = process.communicate(timeout=SOFFICE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            pytest.fail(f"soffice did not convert the documents in {SOFFICE_TIMEOUT}s")
-    missing = [f.name for f in docx_files if not (outdir / f"{f.stem}.pdf").exists()]
-    assert process.returncode == 0 and not missing, (
-        f"soffice exited {process.returncode}, no PDF for {missing}:\n"
-        f"{out.decode(errors='replace')}\n{err.decode(errors='replace')}"
-    )
+    """Convert the files to PDF with one soffice run."""
+    convert(docx_files, "pdf", outdir, profile)
 
 
 def run(*command: str) -> str:

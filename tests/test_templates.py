@@ -10,10 +10,7 @@ documents (text, tables, sections, page furniture, per-run languages) as the ori
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -26,10 +23,10 @@ from service.generation import example_contexts, generate_document
 from service.kinds import KINDS
 from service.rendering import TEMPLATE_DIR, lint_template, render_template
 from service.rendering.steps import KEEPNEXT
+from tests.libreoffice import convert
 from tests.stack import services_missing
 
 KIND_NAMES = ("working-group-order", "joint-plan", "annual-report")
-SOFFICE_TIMEOUT = 180
 
 
 def docx_bytes(doc) -> bytes:
@@ -221,23 +218,8 @@ def saved_by_libreoffice(tmp_path_factory) -> Path:
             "as scripts/ensure-services.sh does)"
         )
     workdir = tmp_path_factory.mktemp("roundtrip")
-    command = [
-        "soffice", "--headless", "--norestore",
-        f"-env:UserInstallation={(workdir / 'profile').as_uri()}",
-        "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(workdir / "out"),
-        *(str(TEMPLATE_DIR / f"{kind}.docx") for kind in KIND_NAMES),
-    ]  # fmt: skip
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-    ) as process:
-        try:
-            out, err = process.communicate(timeout=SOFFICE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            pytest.fail(f"soffice did not convert the templates in {SOFFICE_TIMEOUT}s")
-    missing = [k for k in KIND_NAMES if not (workdir / "out" / f"{k}.docx").exists()]
-    assert process.returncode == 0 and not missing, (out + err).decode(errors="replace")
+    templates = [TEMPLATE_DIR / f"{kind}.docx" for kind in KIND_NAMES]
+    convert(templates, "docx:MS Word 2007 XML", workdir / "out", workdir / "profile")
     return workdir / "out"
 
 

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from service.batches import tables
 from service.batches.tables import items_from_table, xlsx_bytes
 from service.schemas.batch import MAX_ITEMS
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, upload_batch
 
 BATCHES = "/api/v1/batches"
 SHEET = "xl/worksheets/sheet1.xml"
@@ -117,16 +117,7 @@ def billion_laughs() -> bytes:
 
 def upload(client, content: bytes, filename: str, **headers):
     sverdlovsky = json.loads((EXAMPLES / "sverdlovsky-batch.json").read_text(encoding="utf-8"))
-    return client.post(
-        BATCHES,
-        data={
-            "kind": "working-group-order",
-            "shared": json.dumps(sverdlovsky["shared"]),
-            "file": (io.BytesIO(content), filename),
-        },
-        content_type="multipart/form-data",
-        headers=headers,
-    )
+    return upload_batch(client, sverdlovsky, content, filename, **headers)
 
 
 def refusal(content: bytes, filename: str = "bomb.xlsx") -> str:
