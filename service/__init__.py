@@ -14,7 +14,7 @@ from service.db import Database
 from service.extensions import Services, install
 from service.logs import configure_logging
 from service.storage import DatabaseStorage
-from service.tasks.dispatch import recover
+from service.tasks.liveness import recover, recover_all
 from service.tasks.runner import Runner
 
 
@@ -22,7 +22,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the web application: config → services → dispatcher → API → error handlers.
 
     Nothing starts here: the embedded workers start with `start_embedded_workers` (gunicorn's
-    worker hook, the tests), Celery workers recover unfinished jobs when they are ready.
+    worker hook, the tests), Celery workers beat and recover once they are ready.
     """
     conf = settings.load(overrides)
     configure_logging(conf["LOG_LEVEL"])
@@ -41,13 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             storage=storage,
             runner=runner,
             dispatcher=dispatcher,
-            recover=partial(
-                recover,
-                runner,
-                dispatcher,
-                queued_grace_seconds=conf["QUEUED_GRACE_SECONDS"],
-                lease_seconds=conf["JOB_LEASE_SECONDS"],
-            ),
+            recover=partial(recover, runner, dispatcher),
         ),
     )
 
@@ -86,7 +80,7 @@ def start_embedded_workers(app: Flask) -> int:
     warm_up()  # dictionaries, catalogs and templates now, not in the first request's job
     found = services(app)
     try:
-        return recover(found.runner, found.dispatcher, queued_grace_seconds=0, lease_seconds=0)
+        return recover_all(found.runner, found.dispatcher)
     except SQLAlchemyError:
         logging.getLogger(__name__).warning("no job table yet: run `docgen db upgrade`")
         return 0

@@ -25,14 +25,14 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BATCH_CONTENT_LENGTH": 48 * 1024 * 1024,
     # Threads that generate documents in the embedded mode.
     "EMBEDDED_WORKERS": 2,
-    # A job 'running' for longer than this is taken to be abandoned by a dead worker.
-    "JOB_LEASE_SECONDS": 300,
-    # Distributed mode: how often unfinished jobs are looked for (celery beat), and how long
-    # a job may wait 'queued' before its broker message is presumed lost and sent again.
-    "RECOVERY_INTERVAL_SECONDS": 60,
-    "QUEUED_GRACE_SECONDS": 600,
+    # Distributed mode: every worker process renews its heartbeat this often, and its main
+    # process then recovers what dead workers or a restarted broker left (service.tasks.
+    # liveness). A worker silent for a lease is dead and its jobs are sent again: a lease of
+    # three beats lets a loaded machine miss two before its live jobs are taken from it.
+    "HEARTBEAT_SECONDS": 5,
+    "JOB_LEASE_SECONDS": 15,
     # Seconds to wait for the broker before answering 503; and Redis' redelivery delay of an
-    # unacknowledged message, longer than any job.
+    # unacknowledged message, longer than any job (the heartbeats recover dead workers' jobs).
     "BROKER_TIMEOUT_SECONDS": 2,
     "BROKER_VISIBILITY_TIMEOUT": 3600,
     "LOG_LEVEL": "INFO",
@@ -42,9 +42,8 @@ _INT_KEYS = {
     "MAX_CONTENT_LENGTH",
     "MAX_BATCH_CONTENT_LENGTH",
     "EMBEDDED_WORKERS",
+    "HEARTBEAT_SECONDS",
     "JOB_LEASE_SECONDS",
-    "RECOVERY_INTERVAL_SECONDS",
-    "QUEUED_GRACE_SECONDS",
     "BROKER_TIMEOUT_SECONDS",
     "BROKER_VISIBILITY_TIMEOUT",
 }
@@ -69,9 +68,12 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if settings["DATABASE_URL"].startswith("postgresql://"):
         # SQLAlchemy would pick psycopg2; this project ships psycopg 3.
         settings["DATABASE_URL"] = "postgresql+psycopg://" + settings["DATABASE_URL"][13:]
-    for key in _INT_KEYS - {"QUEUED_GRACE_SECONDS"}:
+    for key in _INT_KEYS:
         if int(settings[key]) <= 0:
             raise RuntimeError(f"{key} must be a positive integer")
+    if int(settings["JOB_LEASE_SECONDS"]) < 2 * int(settings["HEARTBEAT_SECONDS"]):
+        # One late beat must not make a live worker look dead.
+        raise RuntimeError("JOB_LEASE_SECONDS must be at least twice HEARTBEAT_SECONDS")
     return settings
 
 

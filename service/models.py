@@ -76,6 +76,12 @@ class DocumentRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The worker process that has reserved (queued) or claimed (running) the job: its lease
+    # lasts as long as that worker's heartbeat (service.tasks.liveness). None: no one yet.
+    worker_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # When the job was last handed to the broker; None when that hand-off failed. Compared
+    # with the broker's epoch to tell a message a restarted broker lost.
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A done job has its outputs: service.tasks.records.finish writes them and the status
     # in one transaction. Loaded with the jobs a query selects, by one more query.
     artifacts: Mapped[list[Artifact]] = relationship(
@@ -106,6 +112,19 @@ class Artifact(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     document: Mapped[DocumentRecord] = relationship(back_populates="artifacts", lazy="raise")
+
+
+class Worker(Base):
+    """A live worker process, by its heartbeat: renewed every HEARTBEAT_SECONDS, dead (and
+    its jobs given to others) once `last_seen` is older than JOB_LEASE_SECONDS."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class Blob(Base):

@@ -2,9 +2,10 @@
 
 One path for the API and batches: the registry fills the letterhead, a numbered
 kind takes the next outgoing number, a reference to a stored document (a report's plan) is
-looked up, the job is recorded and committed, and only then enqueued. When the hand-off
-fails, the job is taken back (its number with it) and the caller learns that nothing was
-saved.
+looked up, the job is recorded and committed, and only then enqueued. A broker known to be
+down refuses the request before anything is recorded (503, nothing saved); a hand-off that
+fails after the commit keeps the job (and the number it took), marked not enqueued, for the
+recovery to send once the broker is back: a kept job is never reported as failed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,7 +25,7 @@ from service.errors import Conflict, InvalidInput, NotFound, Unavailable
 from service.generation import get_kind, input_fields, load_input
 from service.kinds.annual_report.draft import draft_input
 from service.models import DocumentRecord
-from service.tasks import records
+from service.tasks import liveness, records
 from service.tenancy import Scope
 
 QUEUE_UNAVAILABLE = "The document queue is unavailable; nothing was saved, please retry later."
@@ -45,19 +47,27 @@ def submit_document(
 ) -> Submission:
     """Record a document job, commit it, then hand it to the dispatcher.
 
-    Unavailable when the dispatcher cannot take it: the job is withdrawn, so a retry is not
-    a duplicate.
+    Unavailable, with nothing saved, when the dispatcher cannot take jobs now. Once committed
+    the job is kept: a hand-off failing then leaves it for the recovery to send.
     """
+    if not dispatcher.ping():
+        raise Unavailable(QUEUE_UNAVAILABLE)
     with db.session() as session:
         submission = record_document(session, scope, kind, payload, idempotency_key=idempotency_key)
     if submission.created:
-        try:
-            dispatcher.enqueue(submission.record.id)
-        except Exception as err:
-            with db.session() as session:
-                records.withdraw(session, submission.record.id)
-            raise Unavailable(QUEUE_UNAVAILABLE) from err
+        _enqueue(db, dispatcher, submission.record.id)
     return submission
+
+
+def _enqueue(db, dispatcher, document_id: str) -> None:
+    """Hand a committed job over; if that fails, record it not enqueued (the recovery sends
+    it when the broker is back)."""
+    try:
+        dispatcher.enqueue(document_id)
+    except Exception:
+        log.warning("enqueue failed, left for the recovery", extra={"job_id": document_id})
+        with db.session() as session:
+            liveness.not_enqueued(session, [document_id])
 
 
 def submit_batch(
@@ -76,16 +86,10 @@ def submit_batch(
     return the batch id.
 
     Unavailable, with nothing saved, when the dispatcher cannot take jobs now. A job whose
-    hand-off fails later stays queued in the database, for the recovery to send.
+    hand-off fails later stays queued, for the recovery to send.
     """
     if not dispatcher.ping():
         raise Unavailable(QUEUE_UNAVAILABLE)
-
-    def enqueue(document_id: str) -> None:
-        try:
-            dispatcher.enqueue(document_id)
-        except Exception:
-            log.warning("enqueue failed", extra={"job_id": document_id})
 
     return creation.create(
         db,
@@ -93,7 +97,7 @@ def submit_batch(
         kind,
         shared,
         items,
-        enqueue,
+        partial(_enqueue, db, dispatcher),
         record=record_document,
         title=title,
         all_or_nothing=all_or_nothing,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -9,10 +10,16 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+
+from service import extensions
+from service.domain.status import Status
+from service.models import DocumentRecord
+from service.models import Worker as WorkerRow
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -107,7 +114,7 @@ class PostgresDatabase:
 
 
 class Worker:
-    """A real `celery -A worker worker` process (with the recovery schedule embedded)."""
+    """A real `celery -A worker worker` process (its heartbeat thread recovers; no beat)."""
 
     def __init__(self, env: dict[str, str], workdir: Path, concurrency: int = 2):
         self.env = {**os.environ, **env}
@@ -120,8 +127,7 @@ class Worker:
         self._log_file = self.log.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "worker", "worker", "--loglevel", "INFO",
-             "--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip",
-             "-B", "-s", str(self.workdir / f"beat-{uuid.uuid4().hex[:6]}")],
+             "--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip"],
             cwd=ROOT, env=self.env, stdout=self._log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
@@ -131,6 +137,18 @@ class Worker:
 
     def _died(self) -> bool:
         return self.process is not None and self.process.poll() is not None
+
+    def pids(self) -> set[int]:
+        """The worker's processes: its main process and its pool (one process group)."""
+        found = set()
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if os.getpgid(int(entry)) == self.process.pid:
+                        found.add(int(entry))
+                except ProcessLookupError:
+                    pass
+        return found
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool processes, as a crash would."""
@@ -152,18 +170,38 @@ class Worker:
     def log_lines(self) -> list[str]:
         return self.log.read_text(errors="replace").splitlines()
 
+    def messages(self) -> list[dict]:
+        """The worker's JSON log lines (not Celery's banner, nor a line being written)."""
+        entries = []
+        for line in self.log_lines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict):
+                entries.append(entry)
+        return entries
+
+
+def done_lines(workers) -> Counter:
+    """How many times each job was recorded as generated, over all workers' logs."""
+    return Counter(
+        entry["job_id"]
+        for worker in workers
+        for entry in worker.messages()
+        if entry.get("message") == "done" and "job_id" in entry
+    )
+
 
 class Stack:
-    """PostgreSQL + Redis + the settings web app and workers share."""
+    """PostgreSQL + Redis + the settings web app and workers share (the defaults, unless a
+    test says otherwise)."""
 
     def __init__(self, workdir: Path, **settings):
         self.workdir = workdir
         self.redis = RedisServer(workdir)
         self.database = PostgresDatabase()
         self.settings = {
-            "JOB_LEASE_SECONDS": "5",
-            "RECOVERY_INTERVAL_SECONDS": "1",
-            "QUEUED_GRACE_SECONDS": "3",
             "BROKER_TIMEOUT_SECONDS": "1",
             "LOG_LEVEL": "INFO",
             **{k: str(v) for k, v in settings.items()},
@@ -201,3 +239,58 @@ class Stack:
             worker.stop()
         self.redis.stop()
         self.database.drop()
+
+
+def statuses(app, ids) -> Counter:
+    """How many of the jobs `ids` are in each status."""
+    with extensions.db(app).session() as session:
+        rows = session.execute(
+            select(DocumentRecord.status).where(DocumentRecord.id.in_(ids))
+        ).scalars()
+        return Counter(rows)
+
+
+def numbered(order_input: dict, n: int) -> dict:
+    """The order with its own number `n` (so that every document's bytes differ)."""
+    body = json.loads(json.dumps(order_input))
+    body["number"] = f"03-12/{n}-Б"
+    return body
+
+
+def held_by(app, pids: set[int]) -> dict[str, str]:
+    """The unfinished jobs the worker processes `pids` hold: {id: status}."""
+    with extensions.db(app).session() as session:
+        rows = session.execute(
+            select(DocumentRecord.id, DocumentRecord.status)
+            .join(WorkerRow, WorkerRow.id == DocumentRecord.worker_id)
+            .where(
+                WorkerRow.pid.in_(pids),
+                DocumentRecord.status.in_([Status.QUEUED, Status.RUNNING]),
+            )
+        )
+        return dict(rows.all())
+
+
+def kill_mid_run(app, stack, killed: list, more_jobs=None) -> dict[str, str]:
+    """SIGKILL the worker `killed` ends with (main process and pool) while it runs a job;
+    what it held then. A kill that lands between two jobs catches none running: kill fresh
+    workers until one is caught in the middle (each is added to `killed`), calling
+    `more_jobs` after each start (another worker may have emptied the queue meanwhile)."""
+    interrupted: dict[str, str] = {}
+    while Status.RUNNING not in interrupted.values():
+        assert len(killed) < 5, "no kill caught a job in the middle"
+        if interrupted or not killed:
+            killed.append(stack.worker())
+            if more_jobs is not None:
+                more_jobs()
+        worker = killed[-1]
+        pids = worker.pids()
+        wait_for(
+            lambda pids=pids: Status.RUNNING in held_by(app, pids).values(),
+            60,
+            "the worker to run a job",
+            interval=0.002,
+        )
+        worker.kill()
+        interrupted.update(held_by(app, pids))  # the dead change nothing more
+    return interrupted

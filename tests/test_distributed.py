@@ -1,4 +1,5 @@
-"""Faults survived by the distributed mode, against a real Redis, PostgreSQL and workers."""
+"""The distributed mode against a real Redis, PostgreSQL and workers: concurrency, duplicate
+delivery, invalid input, the database away. Killed workers and a lost broker: test_faults.py."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -17,11 +16,11 @@ from werkzeug.serving import make_server
 
 from service import create_app, extensions
 from service.domain.status import Status
-from service.models import Blob, DocumentRecord
+from service.models import Blob
 from service.tasks import records as jobs
 from service.tenancy import LOCAL
 from tests.conftest import ORDERS
-from tests.stack import Stack, wait_for
+from tests.stack import Stack, done_lines, numbered, statuses, wait_for
 
 pytestmark = pytest.mark.distributed
 
@@ -48,43 +47,6 @@ def make_app(stack):
     for app in apps:
         extensions.dispatcher(app).shutdown()
         extensions.db(app).dispose()
-
-
-def statuses(app, ids) -> Counter:
-    with extensions.db(app).session() as session:
-        rows = session.execute(
-            select(DocumentRecord.status).where(DocumentRecord.id.in_(ids))
-        ).scalars()
-        return Counter(rows)
-
-
-def numbered(order_input: dict, n: int) -> dict:
-    body = json.loads(json.dumps(order_input))
-    body["number"] = f"03-12/{n}-Б"
-    return body
-
-
-def submit_all(client, order_input, count: int, start: int = 1) -> list[str]:
-    ids = []
-    for n in range(start, start + count):
-        response = client.post(ORDERS, json=numbered(order_input, n))
-        assert response.status_code == 202, response.get_json()
-        ids.append(response.get_json()["id"])
-    return ids
-
-
-def done_lines(workers) -> Counter:
-    """How many times each job was recorded as generated, over all workers' logs."""
-    counts = Counter()
-    for worker in workers:
-        for line in worker.log_lines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue  # Celery's banner, or a line still being written
-            if isinstance(entry, dict) and entry.get("message") == "done" and "job_id" in entry:
-                counts[entry["job_id"]] += 1
-    return counts
 
 
 def test_200_concurrent_posts_make_200_documents(stack, make_app, order_input):
@@ -123,70 +85,6 @@ def test_200_concurrent_posts_make_200_documents(stack, make_app, order_input):
     finally:
         server.shutdown()
         thread.join(10)
-
-
-def test_worker_killed_mid_job_every_job_done_once(stack, make_app, order_input):
-    app = make_app()
-    ids = submit_all(app.test_client(), order_input, 200)
-
-    def mid_flight():
-        counts = statuses(app, ids)
-        return counts[Status.DONE] >= 1 and counts[Status.RUNNING] >= 1
-
-    # A job is running for most of a worker's time, not all of it: a kill that lands between
-    # two jobs catches none, so kill fresh workers until one is caught in the middle.
-    killed, interrupted = [], []
-    while not interrupted and len(killed) < 5:
-        killed.append(stack.worker(concurrency=2))
-        wait_for(mid_flight, 60, "some jobs done and some running", interval=0.005)
-        killed[-1].kill()
-        last_kill = datetime.now(UTC)
-        with extensions.db(app).session() as session:
-            interrupted = session.scalars(
-                select(DocumentRecord.id).where(
-                    DocumentRecord.id.in_(ids), DocumentRecord.status == Status.RUNNING
-                )
-            ).all()
-    assert interrupted, "no kill caught a job in the middle"
-
-    last = stack.worker(concurrency=2)
-    wait_for(lambda: statuses(app, ids)[Status.DONE] == 200, 180, "all 200 jobs done")
-    counts = done_lines([*killed, last])
-    # No job is made twice. A killed worker may die between storing a document and logging
-    # it: only a job finished before the last kill may lack its line.
-    assert max(counts[job] for job in ids) == 1
-    with extensions.db(app).session() as session:
-        for document_id in [job for job in ids if counts[job] == 0]:
-            assert jobs.get(session, document_id, LOCAL).finished_at <= last_kill
-    with extensions.db(app).session() as session:
-        for document_id in interrupted:
-            record = jobs.get(session, document_id, LOCAL)
-            assert record.attempts >= 2 and record.artifact("docx") is not None
-
-
-def test_redis_down_and_back_loses_nothing(stack, make_app, order_input):
-    app = make_app()
-    client = app.test_client()
-    queued = submit_all(client, order_input, 10)  # no worker yet: waiting in Redis
-    stack.redis.stop()  # Redis keeps nothing on disk: the queued messages are gone
-
-    response = client.post(
-        ORDERS, json=numbered(order_input, 99), headers={"Accept-Language": "ru"}
-    )
-    assert response.status_code == 503
-    assert response.get_json()["message"] == (
-        "Очередь документов недоступна; ничего не сохранено, повторите попытку позже."
-    )
-    with extensions.db(app).session() as session:
-        total = session.scalar(select(func.count()).select_from(DocumentRecord))
-    assert total == 10  # the refused request left no half-made record
-    assert client.get("/readyz").status_code == 503
-    assert client.get(f"/api/v1/documents/{queued[0]}").get_json()["status"] == "queued"
-
-    stack.redis.start()
-    stack.worker()
-    wait_for(lambda: statuses(app, queued)[Status.DONE] == 10, 120, "the 10 queued jobs")
-    assert client.post(ORDERS, json=numbered(order_input, 99)).status_code == 202
 
 
 def test_duplicate_delivery_makes_one_document(stack, make_app, order_input):

@@ -1,25 +1,41 @@
 """Celery in the distributed mode: the app hangs off Flask and shares its settings.
 
 Only job ids travel through the broker; every job's state lives in the database, so a lost
-broker message is recovered from there (see `service.tasks.documents.recover`).
+broker message or a dead worker's job is recovered from there, by the heartbeat thread every
+worker process runs (`service.tasks.liveness`; no beat needed).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
+import time
+from datetime import UTC, datetime
 
+import redis
 from celery import Celery, Task
-from celery.signals import setup_logging, worker_process_init, worker_ready
+from celery.signals import (
+    setup_logging,
+    task_received,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+    worker_shutdown,
+)
 from flask import Flask
 from kombu import Connection
 
 from service import extensions
 from service.generation import warm_up
+from service.models import utcnow
+from service.tasks import liveness
 
 log = logging.getLogger(__name__)
 
 RUN_JOB = "documents.run_job"
-RECOVER = "documents.recover"
+# Set in Redis by the recovery when missing: gone with the messages when Redis restarts empty.
+EPOCH_KEY = "docgen:broker-epoch"
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -37,8 +53,8 @@ def celery_init_app(app: Flask) -> Celery:
         broker_connection_timeout=conf["BROKER_TIMEOUT_SECONDS"],
         broker_connection_retry_on_startup=True,
         broker_transport_options={
-            # Longer than the longest job: an unacknowledged message is redelivered only
-            # after this; the database lease recovers a dead worker's job much sooner.
+            # Longer than the longest job, so that a live worker's message is not delivered
+            # again; a dead worker's jobs are recovered through the heartbeats long before.
             "visibility_timeout": conf["BROKER_VISIBILITY_TIMEOUT"],
             "socket_connect_timeout": conf["BROKER_TIMEOUT_SECONDS"],
             "socket_timeout": conf["BROKER_TIMEOUT_SECONDS"],
@@ -50,12 +66,6 @@ def celery_init_app(app: Flask) -> Celery:
         task_serializer="json",
         accept_content=["json"],
         worker_hijack_root_logger=False,
-        beat_schedule={
-            "recover-unfinished-jobs": {
-                "task": RECOVER,
-                "schedule": float(conf["RECOVERY_INTERVAL_SECONDS"]),
-            }
-        },
     )
     celery_app.set_default()
     celery_app.flask_app = app  # read by the worker-process signal below
@@ -71,6 +81,8 @@ class CeleryDispatcher:
 
     def __init__(self, celery_app: Celery):
         self.celery = celery_app
+        self._redis: redis.Redis | None = None
+        self._epoch_known = False
 
     def enqueue(self, document_id: str) -> None:
         self.celery.send_task(
@@ -80,8 +92,44 @@ class CeleryDispatcher:
             retry_policy={"max_retries": 1, "interval_start": 0.2},
         )
 
+    def broker_epoch(self) -> datetime | None:
+        url = self.celery.conf.broker_url
+        if not url.startswith(("redis://", "rediss://")):
+            return None  # a durable broker keeps its messages: nothing to compare
+        self._client().set(EPOCH_KEY, utcnow().isoformat(), nx=True)
+        return datetime.fromisoformat(self._client().get(EPOCH_KEY).decode())
+
+    def taken_before(self, seconds: float) -> dict[str, datetime]:
+        # kombu's Redis transport keeps each message a worker took, until it is acknowledged,
+        # in the hash `unacked` by delivery tag, and the time it was taken in `unacked_index`.
+        if not self.celery.conf.broker_url.startswith(("redis://", "rediss://")):
+            return {}
+        client = self._client()
+        tags = client.zrangebyscore("unacked_index", 0, time.time() - seconds, withscores=True)
+        if not tags:
+            return {}
+        raws = client.hmget("unacked", [tag for tag, _ in tags])
+        taken = {}
+        for (_tag, score), raw in zip(tags, raws, strict=True):
+            document_id = raw and _job_of(raw)
+            if document_id:
+                taken[document_id] = datetime.fromtimestamp(score, UTC)
+        return taken
+
+    def _client(self) -> redis.Redis:
+        if self._redis is None:
+            timeout = self.celery.conf.broker_connection_timeout
+            self._redis = redis.Redis.from_url(
+                self.celery.conf.broker_url,
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
+            )
+        return self._redis
+
     def shutdown(self) -> None:
         self.celery.close()
+        if self._redis is not None:
+            self._redis.close()
 
     def ping(self) -> bool:
         try:
@@ -91,9 +139,30 @@ class CeleryDispatcher:
                 transport_options=self.celery.conf.broker_transport_options,
             ) as connection:
                 connection.ensure_connection(max_retries=1)
+            if not self._epoch_known:
+                # Begin the broker's epoch before the first job this process sends: else the
+                # workers' first recovery would take every job waiting in a fresh Redis for
+                # lost, and send it again.
+                self.broker_epoch()
+                self._epoch_known = True
             return True
         except Exception:
             return False
+
+
+def _job_of(raw: bytes) -> str | None:
+    """The job id a stored `documents.run_job` message carries (Celery's protocol 2: the
+    body is [args, kwargs, embed], base64-encoded by the Redis transport)."""
+    try:
+        message = json.loads(raw)[0]
+        if message["headers"].get("task") != RUN_JOB:
+            return None
+        body = message["body"]
+        if message["properties"].get("body_encoding") == "base64":
+            body = base64.b64decode(body)
+        return str(json.loads(body)[0][0])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
 
 
 @setup_logging.connect
@@ -104,16 +173,69 @@ def _keep_json_logs(**_kwargs) -> None:
     configure_logging()
 
 
+# This process's heartbeat: the main process's (which reserves messages and recovers), then,
+# in each pool process, its own (which claims and runs jobs).
+_heartbeat: liveness.Heartbeat | None = None
+
+
+def _start_heartbeat(flask_app: Flask, *, recovers: bool) -> None:
+    global _heartbeat
+    found = extensions.services(flask_app)
+    _heartbeat = liveness.Heartbeat(
+        found.db,
+        interval=flask_app.config["HEARTBEAT_SECONDS"],
+        lease_seconds=flask_app.config["JOB_LEASE_SECONDS"],
+        recover=found.recover if recovers else None,
+    )
+    found.runner.worker_id = _heartbeat.id
+    _heartbeat.start()
+
+
+def _stop_heartbeat() -> None:
+    if _heartbeat is not None:
+        _heartbeat.stop()
+
+
 @worker_process_init.connect
 def _fresh_process(**_kwargs) -> None:
-    """A forked pool process must not reuse the parent's database connections."""
+    """A forked pool process must not reuse the parent's database connections, nor its
+    heartbeat: it beats for itself, as the holder of the jobs it claims."""
     from celery import current_app
 
-    extensions.db(current_app.flask_app).engine.dispose(close=False)
+    flask_app = current_app.flask_app
+    extensions.db(flask_app).engine.dispose(close=False)
     warm_up()
+    _start_heartbeat(flask_app, recovers=False)
+
+
+@worker_process_shutdown.connect
+def _pool_process_exits(**_kwargs) -> None:
+    _stop_heartbeat()
 
 
 @worker_ready.connect
-def _recover_at_startup(sender, **_kwargs) -> None:
-    """Re-enqueue what a crash left behind as soon as a worker is up."""
-    sender.app.send_task(RECOVER)
+def _beat_and_recover(sender, **_kwargs) -> None:
+    """The main process beats and recovers from now on (before it receives any message)."""
+    _start_heartbeat(sender.app.flask_app, recovers=True)
+
+
+@worker_shutdown.connect
+def _worker_exits(**_kwargs) -> None:
+    _stop_heartbeat()
+
+
+@task_received.connect
+def _reserved(request, **_kwargs) -> None:
+    """Record which worker holds a message: if it dies, its reserved jobs are sent again."""
+    if request.name != RUN_JOB or _heartbeat is None:
+        return
+    from celery import current_app
+
+    try:
+        with extensions.db(current_app.flask_app).session() as session:
+            liveness.hold(session, request.args[0], _heartbeat.id)
+    except Exception:
+        # Unrecorded, the reservation is still safe: the claim decides, and if this worker
+        # dies before claiming the job, its message is found among the unacknowledged ones
+        # (service.tasks.liveness, "untracked").
+        log.warning("could not record the reservation", extra={"job_id": request.args[0]})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Protocol
 
-from service.tasks import records
 from service.tasks.runner import INTERNAL_ERROR, Runner
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,14 @@ class Dispatcher(Protocol):
 
     def ping(self) -> bool:
         """Tell whether jobs can be handed over now."""
+
+    def broker_epoch(self) -> datetime | None:
+        """When the broker's current contents began (a broker restarted empty begins a new
+        epoch); None when no message can be lost."""
+
+    def taken_before(self, seconds: float) -> dict[str, datetime]:
+        """Jobs whose messages a worker took from the broker more than `seconds` ago and has
+        not acknowledged: {job id: when it was taken}."""
 
     def shutdown(self) -> None:
         """Release threads and connections."""
@@ -45,22 +53,11 @@ class InProcessDispatcher:
     def ping(self) -> bool:
         return True
 
+    def broker_epoch(self) -> datetime | None:
+        return None  # the queue is this process's memory: lost only with the process
+
+    def taken_before(self, seconds: float) -> dict[str, datetime]:
+        return {}
+
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True)
-
-
-def recover(
-    runner: Runner, dispatcher: Dispatcher, *, queued_grace_seconds: int, lease_seconds: int
-) -> int:
-    """Re-enqueue jobs queued for longer than the grace period or running past their lease.
-
-    A job enqueued twice is still made once: only one worker can claim it.
-    """
-    with runner.db.session() as session:
-        orphans = records.unfinished(
-            session, queued_before_seconds=queued_grace_seconds, lease_seconds=lease_seconds
-        )
-    for document_id in orphans:
-        log.info("recovering job", extra={"job_id": document_id})
-        dispatcher.enqueue(document_id)
-    return len(orphans)

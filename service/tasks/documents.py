@@ -8,7 +8,7 @@ from celery import shared_task
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from service import extensions
-from service.tasks.celery_app import RECOVER, RUN_JOB
+from service.tasks.celery_app import RUN_JOB
 from service.tasks.runner import INTERNAL_ERROR
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,3 @@ def run_job(self, document_id: str) -> str | None:
         log.exception("job failed", extra={"job_id": document_id})
         runner.give_up(document_id, INTERNAL_ERROR)
         return None
-
-
-@shared_task(name=RECOVER)
-def recover() -> int:
-    """Re-enqueue jobs left queued or running by a crash or a lost broker message."""
-    return extensions.services().recover()

@@ -1,6 +1,7 @@
-"""Document job records: record, read, claim, finish, fail and recover, always in a scope.
+"""Document job records: record, read, claim, finish and fail, always in a scope.
 
-A job's state lives only here, in the database: queued → running → done | failed.
+A job's state lives only here, in the database: queued → running → done | failed. Who holds
+a job, and when a holder is dead, is service.tasks.liveness.
 """
 
 from __future__ import annotations
@@ -9,16 +10,16 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.domain.status import Status
 from service.errors import Conflict, NotFound
 from service.models import Artifact, DocumentRecord, utcnow
+from service.tasks.liveness import abandoned
 from service.tenancy import Scope, get_scoped
 
 
@@ -60,6 +61,8 @@ def submit(
         idempotency_key=idempotency_key,
         attempts=0,
         artifacts=[],
+        # Handed to the broker right after the commit; a failed hand-off clears it.
+        enqueued_at=utcnow(),
     )
     if not idempotency_key:
         session.add(record)
@@ -115,21 +118,29 @@ class Claimed:
     attempts: int
 
 
-def claim(session: Session, document_id: str, lease_seconds: int) -> Claimed | None:
-    """Move a queued (or abandoned running) job to running; None if someone else has it."""
+def claim(
+    session: Session, document_id: str, lease_seconds: int, worker_id: str | None = None
+) -> Claimed | None:
+    """Move a queued (or abandoned running) job to running, held by `worker_id`; None if a
+    live worker has it or it is over.
+
+    A running job is abandoned only when its holder's heartbeat stopped (a long job of a live
+    worker is never taken from it), or when it has no holder (the embedded mode's jobs, all
+    orphaned when its process starts).
+    """
     now = utcnow()
-    stale = now - timedelta(seconds=lease_seconds)
     result = session.execute(
         update(DocumentRecord)
         .where(
             DocumentRecord.id == document_id,
             or_(
                 DocumentRecord.status == Status.QUEUED,
-                (DocumentRecord.status == Status.RUNNING) & (DocumentRecord.started_at < stale),
+                (DocumentRecord.status == Status.RUNNING) & abandoned(lease_seconds, now),
             ),
         )
         .values(
             status=Status.RUNNING,
+            worker_id=worker_id,
             started_at=now,
             updated_at=now,
             attempts=DocumentRecord.attempts + 1,
@@ -141,14 +152,27 @@ def claim(session: Session, document_id: str, lease_seconds: int) -> Claimed | N
     return None if row is None else Claimed(row.kind, row.input, row.attempts)
 
 
-def finish(session: Session, document_id: str, filename: str, artifacts: list[Artifact]) -> bool:
+def finish(
+    session: Session,
+    document_id: str,
+    filename: str,
+    artifacts: list[Artifact],
+    *,
+    worker_id: str | None = None,
+) -> bool:
     """Record the job done with its outputs, in the caller's transaction (so that a done job
-    always has them); return whether it was running. Only a running job can finish, so a
-    duplicate run changes nothing."""
+    always has them); return whether it was running, held by `worker_id`. Only the holder of
+    a running job can finish it, so a duplicate run, or a run whose job was given to another
+    worker meanwhile, changes nothing."""
     now = utcnow()
+    holder = (
+        DocumentRecord.worker_id.is_(None)
+        if worker_id is None
+        else DocumentRecord.worker_id == worker_id
+    )
     result = session.execute(
         update(DocumentRecord)
-        .where(DocumentRecord.id == document_id, DocumentRecord.status == Status.RUNNING)
+        .where(DocumentRecord.id == document_id, DocumentRecord.status == Status.RUNNING, holder)
         .values(
             status=Status.DONE,
             filename=filename,
@@ -178,36 +202,13 @@ def fail(session: Session, document_id: str, error: dict, *, unfinished: bool = 
     )
 
 
-def withdraw(session: Session, document_id: str) -> None:
-    """Delete a job no worker has seen (its submission could not be enqueued)."""
-    session.execute(
-        delete(DocumentRecord).where(
-            DocumentRecord.id == document_id, DocumentRecord.status == Status.QUEUED
-        )
-    )
-
-
 def release(session: Session, document_id: str) -> None:
-    """Give a running job back to the queue (a transient failure before a retry)."""
+    """Give a running job back to the queue (a transient failure, before the task's retry
+    hands it to the broker again)."""
+    now = utcnow()
     session.execute(
         update(DocumentRecord)
         .where(DocumentRecord.id == document_id, DocumentRecord.status == Status.RUNNING)
-        .values(status=Status.QUEUED, updated_at=utcnow())
+        .values(status=Status.QUEUED, worker_id=None, enqueued_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-
-
-def unfinished(session: Session, *, queued_before_seconds: int, lease_seconds: int) -> list[str]:
-    """Ids of jobs a crash may have left behind: queued for a while, or running too long."""
-    now = utcnow()
-    rows = session.scalars(
-        select(DocumentRecord.id).where(
-            or_(
-                (DocumentRecord.status == Status.QUEUED)
-                & (DocumentRecord.updated_at < now - timedelta(seconds=queued_before_seconds)),
-                (DocumentRecord.status == Status.RUNNING)
-                & (DocumentRecord.started_at < now - timedelta(seconds=lease_seconds)),
-            )
-        )
-    )
-    return list(rows)

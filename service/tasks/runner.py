@@ -29,6 +29,9 @@ class Runner:
         self.db = db
         self.storage = storage
         self.lease_seconds = lease_seconds
+        # This process's heartbeat id (service.tasks.liveness), set when a worker process
+        # starts beating; None in the embedded mode, whose jobs no other process runs.
+        self.worker_id: str | None = None
 
     def run_job(self, document_id: str) -> Status | None:
         """Generate the document of a queued job and record the outcome; return the status.
@@ -42,7 +45,7 @@ class Runner:
 
     def _run(self, document_id: str) -> Status | None:
         with self.db.session() as session:
-            record = records.claim(session, document_id, self.lease_seconds)
+            record = records.claim(session, document_id, self.lease_seconds, self.worker_id)
             if record is None:
                 log.info("not claimed: done, failed or running elsewhere")
                 return None
@@ -67,7 +70,14 @@ class Runner:
         sha256 = hashlib.sha256(content).hexdigest()
         docx = Artifact(format=DOCX, key=key, size=len(content), sha256=sha256)
         with self.db.session() as session:
-            records.finish(session, document_id, document.filename, [docx])
+            finished = records.finish(
+                session, document_id, document.filename, [docx], worker_id=self.worker_id
+            )
+        if not finished:
+            # Taken for dead (no heartbeat for a lease) and given to another worker: its
+            # run is the one recorded.
+            log.warning("not recorded: the job was given to another worker")
+            return None
         log.info("done", extra={"bytes": len(document.content)})
         return Status.DONE
 

@@ -1,0 +1,297 @@
+"""Heartbeat, lease and recovery: who holds each job, whether they are alive, and what to
+send to the broker again.
+
+Every worker process (a Celery worker's main process and each pool process) has a row in
+`workers`, renewed every HEARTBEAT_SECONDS by a daemon thread (`Heartbeat`). A job names its
+holder in `documents.worker_id`: the main process that reserved its message (queued), then
+the pool process that claimed it (running). A job's lease is its holder's heartbeat: the
+holder is dead, and the job abandoned, once its row is older than JOB_LEASE_SECONDS. So a long
+job of a live worker is never taken from it, and a dead worker's jobs are sent again within
+about JOB_LEASE_SECONDS + HEARTBEAT_SECONDS, whatever the broker's visibility timeout.
+
+Each main process's heartbeat thread also recovers, after every beat (`recover`):
+
+- abandoned: jobs queued or running under a dead holder go back to `queued` and are sent
+  again (once: the same UPDATE makes the sender their holder until they are in the broker,
+  so a sender that dies halfway leaves the rest to another);
+- untracked: queued jobs no one holds whose message a worker took from Redis more than a
+  lease ago, after their last hand-off, and never acknowledged: that worker died between
+  taking the message and recording its hold;
+- lost: queued jobs whose message is not in the broker, i.e. their hand-off failed
+  (`enqueued_at` is None) or they were handed to an earlier broker epoch. The epoch
+  is a key the recovery sets in Redis when it is missing (`broker_epoch`): a Redis that
+  restarted empty has lost it with the messages, so every job enqueued before the new epoch
+  began is sent again; one enqueued after it is in this broker and is left alone, however
+  long the queue behind a large batch.
+
+A job sent twice is still made once: the claim is a conditional UPDATE, and only the holder
+of a running job can finish it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from service.db import Database
+from service.domain.status import Status
+from service.models import DocumentRecord, Worker, utcnow
+
+if TYPE_CHECKING:
+    from service.tasks.dispatch import Dispatcher
+    from service.tasks.runner import Runner
+
+log = logging.getLogger(__name__)
+
+
+def _live_workers(lease_seconds: int, now: datetime):
+    return select(Worker.id).where(Worker.last_seen >= now - timedelta(seconds=lease_seconds))
+
+
+def abandoned(lease_seconds: int, now: datetime):
+    """SQL: the job's holder is dead (no heartbeat for `lease_seconds`) or there is none."""
+    return or_(
+        DocumentRecord.worker_id.is_(None),
+        DocumentRecord.worker_id.not_in(_live_workers(lease_seconds, now)),
+    )
+
+
+def beat(session: Session, worker_id: str) -> None:
+    """Record that worker `worker_id` (this process) is alive now."""
+    now = utcnow()
+    renewed = session.execute(
+        update(Worker).where(Worker.id == worker_id).values(last_seen=now)
+    ).rowcount
+    if not renewed:
+        session.add(
+            Worker(
+                id=worker_id,
+                hostname=socket.gethostname(),
+                pid=os.getpid(),
+                started_at=now,
+                last_seen=now,
+            )
+        )
+
+
+def hold(session: Session, document_id: str, worker_id: str) -> None:
+    """Record that worker `worker_id` has reserved the queued job's message."""
+    session.execute(
+        update(DocumentRecord)
+        .where(DocumentRecord.id == document_id, DocumentRecord.status == Status.QUEUED)
+        .values(worker_id=worker_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def requeue_abandoned(session: Session, lease_seconds: int, sender: str | None) -> list[str]:
+    """Put the jobs of dead holders back in the queue, held by `sender` while it sends them;
+    forget the dead; their ids."""
+    now = utcnow()
+    dead_holder = DocumentRecord.worker_id.not_in(_live_workers(lease_seconds, now))
+    ids = session.scalars(
+        update(DocumentRecord)
+        .where(
+            or_(
+                (DocumentRecord.status == Status.QUEUED)
+                & DocumentRecord.worker_id.is_not(None)
+                & dead_holder,
+                (DocumentRecord.status == Status.RUNNING) & abandoned(lease_seconds, now),
+            )
+        )
+        .values(status=Status.QUEUED, worker_id=sender, enqueued_at=now, updated_at=now)
+        .returning(DocumentRecord.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    session.execute(delete(Worker).where(Worker.last_seen < now - timedelta(seconds=lease_seconds)))
+    return list(ids)
+
+
+def requeue_lost(session: Session, epoch: datetime | None, sender: str | None) -> list[str]:
+    """Mark sent now, held by `sender`, and return the queued jobs the broker does not have:
+    never handed over, or handed to a broker epoch before `epoch` (None: no epoch known). A
+    worker's reservation is dropped too: a broker restart may have cost the worker it."""
+    lost = DocumentRecord.enqueued_at.is_(None)
+    if epoch is not None:
+        lost = lost | (DocumentRecord.enqueued_at < epoch)
+    ids = session.scalars(
+        update(DocumentRecord)
+        .where(DocumentRecord.status == Status.QUEUED, lost)
+        .values(worker_id=sender, enqueued_at=utcnow())
+        .returning(DocumentRecord.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return list(ids)
+
+
+def requeue_untracked(
+    session: Session, taken: dict[str, datetime], sender: str | None
+) -> list[str]:
+    """Of the jobs whose messages were taken at `taken` and never acknowledged, mark sent
+    now (held by `sender`) and return those still queued with no holder since that message:
+    the worker died between taking it and recording its hold."""
+    now = utcnow()
+    ids = []
+    for document_id, taken_at in taken.items():
+        sent = session.scalars(
+            update(DocumentRecord)
+            .where(
+                DocumentRecord.id == document_id,
+                DocumentRecord.status == Status.QUEUED,
+                DocumentRecord.worker_id.is_(None),
+                DocumentRecord.enqueued_at <= taken_at,
+            )
+            .values(worker_id=sender, enqueued_at=now)
+            .returning(DocumentRecord.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        ids += sent
+    return ids
+
+
+def sent(session: Session, document_ids: list[str], sender: str) -> None:
+    """Drop the sender's hold on jobs now in the broker (unless a worker took one since)."""
+    session.execute(
+        update(DocumentRecord)
+        .where(DocumentRecord.id.in_(document_ids), DocumentRecord.worker_id == sender)
+        .values(worker_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def not_enqueued(session: Session, document_ids: list[str]) -> None:
+    """Record that these queued jobs are not in the broker (their hand-off failed), for the
+    recovery to send once it is back."""
+    session.execute(
+        update(DocumentRecord)
+        .where(DocumentRecord.id.in_(document_ids), DocumentRecord.status == Status.QUEUED)
+        .values(worker_id=None, enqueued_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def unfinished(session: Session) -> list[str]:
+    """Ids of every queued or running job (the embedded mode's orphans when it starts)."""
+    rows = session.scalars(
+        select(DocumentRecord.id).where(DocumentRecord.status.in_([Status.QUEUED, Status.RUNNING]))
+    )
+    return list(rows)
+
+
+def recover(runner: Runner, dispatcher: Dispatcher, *, dead_holders: bool = True) -> int:
+    """Send again the jobs of dead holders (unless `dead_holders` is False) and the jobs the
+    broker lost; return how many were sent."""
+    try:
+        epoch = dispatcher.broker_epoch()
+        taken = dispatcher.taken_before(runner.lease_seconds) if dead_holders else {}
+    except Exception:
+        log.warning("broker unreachable: recovery waits for it")
+        return 0
+    # The sender holds what it is about to send: if it dies before sending everything, the
+    # rest is a dead worker's, sent by another.
+    sender = runner.worker_id
+    with runner.db.session() as session:
+        ids = requeue_abandoned(session, runner.lease_seconds, sender) if dead_holders else []
+        ids += requeue_lost(session, epoch, sender)
+        ids += requeue_untracked(session, taken, sender)
+    for n, document_id in enumerate(ids):
+        log.info("recovering job", extra={"job_id": document_id})
+        try:
+            dispatcher.enqueue(document_id)
+        except Exception:
+            log.warning("broker unreachable: recovery waits for it")
+            with runner.db.session() as session:
+                not_enqueued(session, ids[n:])
+                if sender:
+                    sent(session, ids[:n], sender)
+            return n
+    if ids and sender:
+        with runner.db.session() as session:
+            sent(session, ids, sender)
+    return len(ids)
+
+
+def recover_all(runner: Runner, dispatcher: Dispatcher) -> int:
+    """Enqueue every unfinished job (the embedded mode at its start: it was the only
+    worker, so all of them are orphans); return how many."""
+    with runner.db.session() as session:
+        ids = unfinished(session)
+    for document_id in ids:
+        log.info("recovering job", extra={"job_id": document_id})
+        dispatcher.enqueue(document_id)
+    return len(ids)
+
+
+class Heartbeat:
+    """This process's row in `workers`, renewed every `interval` seconds by a daemon thread;
+    with `recover`, the thread recovers after each beat.
+
+    Dead holders are looked for only once this process has beaten without a break for a
+    whole lease: after a database outage (or at start) every worker gets the time to renew
+    its row before any of them is taken for dead.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        interval: float,
+        lease_seconds: int,
+        recover: Callable[..., int] | None = None,
+    ):
+        self.id = uuid.uuid4().hex
+        self.db = db
+        self.interval = interval
+        self.lease_seconds = lease_seconds
+        self.recover = recover
+        self._beating_since: float | None = None
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="docgen-heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop beating and remove the row: a clean exit holds nothing."""
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join(self.interval + 5)
+        try:
+            with self.db.session() as session:
+                session.execute(delete(Worker).where(Worker.id == self.id))
+        except Exception:
+            log.warning("could not remove the worker row")
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            self._tick()
+            self._stopped.wait(self.interval)
+
+    def _tick(self) -> None:
+        try:
+            with self.db.session() as session:
+                beat(session, self.id)
+        except Exception:
+            log.warning("heartbeat failed", exc_info=True)
+            self._beating_since = None
+            return
+        if self._beating_since is None:
+            self._beating_since = time.monotonic()
+        if self.recover is None:
+            return
+        steady = time.monotonic() - self._beating_since >= self.lease_seconds
+        try:
+            self.recover(dead_holders=steady)
+        except Exception:
+            log.exception("recovery failed")
