@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from service import extensions
 from service.domain.status import Status
@@ -274,23 +274,34 @@ def held_by(app, pids: set[int]) -> dict[str, str]:
 def kill_mid_run(app, stack, killed: list, more_jobs=None) -> dict[str, str]:
     """SIGKILL the worker `killed` ends with (main process and pool) while it runs a job;
     what it held then. A kill that lands between two jobs catches none running: kill fresh
-    workers until one is caught in the middle (each is added to `killed`), calling
-    `more_jobs` after each start (another worker may have emptied the queue meanwhile)."""
+    workers until one is caught in the middle (each is added to `killed`). `more_jobs` is
+    called whenever nothing is left to run (another worker may have emptied the queue)."""
     interrupted: dict[str, str] = {}
+
+    def running(pids: set[int]) -> bool:
+        if Status.RUNNING in held_by(app, pids).values():
+            return True
+        if more_jobs is not None and not unfinished(app):
+            more_jobs()
+        return False
+
     while Status.RUNNING not in interrupted.values():
         assert len(killed) < 5, "no kill caught a job in the middle"
         if interrupted or not killed:
             killed.append(stack.worker())
-            if more_jobs is not None:
-                more_jobs()
         worker = killed[-1]
         pids = worker.pids()
-        wait_for(
-            lambda pids=pids: Status.RUNNING in held_by(app, pids).values(),
-            60,
-            "the worker to run a job",
-            interval=0.002,
-        )
+        wait_for(lambda pids=pids: running(pids), 60, "the worker to run a job", interval=0.002)
         worker.kill()
         interrupted.update(held_by(app, pids))  # the dead change nothing more
     return interrupted
+
+
+def unfinished(app) -> int:
+    """How many jobs are queued or running."""
+    with extensions.db(app).session() as session:
+        return session.scalar(
+            select(func.count())
+            .select_from(DocumentRecord)
+            .where(DocumentRecord.status.in_([Status.QUEUED, Status.RUNNING]))
+        )

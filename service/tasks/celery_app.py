@@ -116,6 +116,11 @@ class CeleryDispatcher:
                 taken[document_id] = datetime.fromtimestamp(score, UTC)
         return taken
 
+    def waiting(self) -> int | None:
+        if not self.celery.conf.broker_url.startswith(("redis://", "rediss://")):
+            return None
+        return self._client().llen(self.celery.conf.task_default_queue)
+
     def _client(self) -> redis.Redis:
         if self._redis is None:
             timeout = self.celery.conf.broker_connection_timeout

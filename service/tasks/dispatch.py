@@ -29,6 +29,9 @@ class Dispatcher(Protocol):
         """Jobs whose messages a worker took from the broker more than `seconds` ago and has
         not acknowledged: {job id: when it was taken}."""
 
+    def waiting(self) -> int | None:
+        """How many messages wait in the broker's queue; None when unknown."""
+
     def shutdown(self) -> None:
         """Release threads and connections."""
 
@@ -58,6 +61,9 @@ class InProcessDispatcher:
 
     def taken_before(self, seconds: float) -> dict[str, datetime]:
         return {}
+
+    def waiting(self) -> int | None:
+        return None
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True)

@@ -18,7 +18,9 @@ Each main process's heartbeat thread also recovers, after every beat (`recover`)
   lease ago, after their last hand-off, and never acknowledged: that worker died between
   taking the message and recording its hold;
 - lost: queued jobs whose message is not in the broker, i.e. their hand-off failed
-  (`enqueued_at` is None) or they were handed to an earlier broker epoch. The epoch
+  (`enqueued_at` is None) or they were handed to an earlier broker epoch; or, while the
+  broker's queue is empty, queued jobs no one holds handed over more than a lease ago (the
+  process that committed one died before sending it). The epoch
   is a key the recovery sets in Redis when it is missing (`broker_epoch`): a Redis that
   restarted empty has lost it with the messages, so every job enqueued before the new epoch
   began is sent again; one enqueued after it is in this broker and is left alone, however
@@ -159,6 +161,25 @@ def requeue_untracked(
     return ids
 
 
+def requeue_orphaned(session: Session, lease_seconds: int, sender: str | None) -> list[str]:
+    """Mark sent now (held by `sender`) and return the queued jobs no one holds that were
+    handed over more than a lease ago; call it only while the broker's queue is empty, when
+    their message is nowhere (the process that committed one died before sending it)."""
+    now = utcnow()
+    ids = session.scalars(
+        update(DocumentRecord)
+        .where(
+            DocumentRecord.status == Status.QUEUED,
+            DocumentRecord.worker_id.is_(None),
+            DocumentRecord.enqueued_at < now - timedelta(seconds=lease_seconds),
+        )
+        .values(worker_id=sender, enqueued_at=now)
+        .returning(DocumentRecord.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return list(ids)
+
+
 def sent(session: Session, document_ids: list[str], sender: str) -> None:
     """Drop the sender's hold on jobs now in the broker (unless a worker took one since)."""
     session.execute(
@@ -194,6 +215,7 @@ def recover(runner: Runner, dispatcher: Dispatcher, *, dead_holders: bool = True
     try:
         epoch = dispatcher.broker_epoch()
         taken = dispatcher.taken_before(runner.lease_seconds) if dead_holders else {}
+        drained = dead_holders and dispatcher.waiting() == 0
     except Exception:
         log.warning("broker unreachable: recovery waits for it")
         return 0
@@ -204,6 +226,8 @@ def recover(runner: Runner, dispatcher: Dispatcher, *, dead_holders: bool = True
         ids = requeue_abandoned(session, runner.lease_seconds, sender) if dead_holders else []
         ids += requeue_lost(session, epoch, sender)
         ids += requeue_untracked(session, taken, sender)
+        if drained:
+            ids += requeue_orphaned(session, runner.lease_seconds, sender)
     for n, document_id in enumerate(ids):
         log.info("recovering job", extra={"job_id": document_id})
         try:
