@@ -1,4 +1,5 @@
-"""Celery worker entry point: `celery -A worker worker` (and `celery -A worker beat`)."""
+"""Celery worker entry point: `celery -A worker worker` (no `celery beat`: every worker
+recovers what dead workers and a restarted broker left, service.tasks.liveness)."""
 
 from service import create_app, extensions
 

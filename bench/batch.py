@@ -116,7 +116,7 @@ def _gunicorn(stack: Stack, port: int, log: Path) -> subprocess.Popen:
 
 def run(items: int, workers: int, runs: int) -> dict:
     with tempfile.TemporaryDirectory() as workdir:
-        stack = Stack(Path(workdir), QUEUED_GRACE_SECONDS=600, LOG_LEVEL="WARNING").start()
+        stack = Stack(Path(workdir), LOG_LEVEL="WARNING").start()
         web = None
         try:
             started = [stack.worker(concurrency=1) for _ in range(workers)]

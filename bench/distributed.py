@@ -90,7 +90,7 @@ def main() -> None:
         ("throughput_1_worker", lambda s: throughput(s, args.backlog)),
     ):
         with tempfile.TemporaryDirectory() as workdir:
-            stack = Stack(Path(workdir), QUEUED_GRACE_SECONDS=600, LOG_LEVEL="WARNING")
+            stack = Stack(Path(workdir), LOG_LEVEL="WARNING")
             try:
                 results[name] = run(stack.start())
             finally:

@@ -1,17 +1,21 @@
 """Recovery drill with the default settings and 2 workers (-c 2); prints JSON.
 
-    .venv/bin/python -m bench.recovery_drill [--jobs 300] [--outage 23]
+    .venv/bin/python -m bench.recovery_drill [--jobs 300] [--outage 23] [--db-outage 22]
 
 Needs redis-server and a local PostgreSQL (as `make test` sets up); it starts its own Redis,
 a fresh database and real `celery -A worker worker` processes through the harness of the
-distributed tests. Three faults, each on its own stack:
+distributed tests. Four faults, each on its own stack:
 
 - kill: 300 jobs, two workers; one is SIGKILLed (main process and pool) while it runs a job;
 - kill_alone: 300 jobs, one worker, SIGKILLed mid-run; a new worker is started after;
 - broker_outage: 300 jobs waiting in Redis, two workers started; Redis is stopped as they
-  start, POSTs keep coming for `--outage` seconds, then Redis starts again empty.
+  start, POSTs keep coming for `--outage` seconds, then Redis starts again empty;
+- database_outage: 300 jobs, two workers, on a private PostgreSQL server (never the shared
+  one); it is stopped while a job runs, POSTs and GETs keep coming for `--db-outage`
+  seconds, then it starts again.
 
-For each: seconds from the fault (the kill, the new worker's start, Redis' return) until the
+For each: seconds from the fault (the kill, the new worker's start, Redis' or PostgreSQL's
+return) until the
 jobs it touched are done and until all are, and how many jobs were lost or made twice (by the
 workers' "done" lines and the artifacts).
 """
@@ -31,6 +35,7 @@ from service import create_app, extensions
 from service.config import DEFAULTS
 from service.domain.status import Status
 from service.models import Artifact, DocumentRecord
+from tests.private_postgres import PrivateDatabase
 from tests.stack import Stack, done_lines, kill_mid_run, statuses, wait_for
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "uch-korgon-order.json"
@@ -68,8 +73,8 @@ def _outcome(app, ids, workers) -> dict:
     }
 
 
-def _stack(workdir: str) -> tuple[Stack, object]:
-    stack = Stack(Path(workdir), LOG_LEVEL="INFO").start()
+def _stack(workdir: str, database=None) -> tuple[Stack, object]:
+    stack = Stack(Path(workdir), database, LOG_LEVEL="INFO").start()
     return stack, create_app(stack.app_config())
 
 
@@ -169,10 +174,46 @@ def broker_outage(jobs: int, outage: float) -> dict:
             _close(stack, app)
 
 
+def database_outage(jobs: int, outage: float) -> dict:
+    with tempfile.TemporaryDirectory() as workdir:
+        stack, app = _stack(workdir, PrivateDatabase())
+        try:
+            client = app.test_client()
+            workers = [stack.worker(), stack.worker()]
+            ids = _submit(client, jobs)
+            wait_for(lambda: statuses(app, ids)[Status.RUNNING], 60, "a job running", 0.002)
+            stack.database.server.stop()
+            answers: Counter = Counter()
+            stopped = time.monotonic()
+            n = jobs
+            while time.monotonic() - stopped < outage:
+                post = client.post(ORDERS, json=_payload(n))
+                get = client.get(f"/api/v1/documents/{ids[0]}")
+                answers[f"POST {post.status_code}"] += 1
+                answers[f"GET {get.status_code}"] += 1
+                n += 1
+                time.sleep(0.1)
+            stack.database.server.start()
+            back = time.monotonic()
+            left = jobs - statuses(app, ids)[Status.DONE]
+            total = _wait_done(app, ids, back)
+            return {
+                "jobs": jobs,
+                "outage_s": outage,
+                "requests_during_outage": dict(answers),
+                "not_done_when_back": left,
+                "all_done_after_database_back_s": total,
+                **_outcome(app, ids, workers),
+            }
+        finally:
+            _close(stack, app)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=300)
     parser.add_argument("--outage", type=float, default=23.0)
+    parser.add_argument("--db-outage", type=float, default=22.0)
     args = parser.parse_args()
     settings = {key: DEFAULTS[key] for key in ("HEARTBEAT_SECONDS", "JOB_LEASE_SECONDS")}
     result = {
@@ -180,6 +221,7 @@ def main() -> None:
         "kill": kill(args.jobs),
         "kill_alone": kill_alone(args.jobs),
         "broker_outage": broker_outage(args.jobs, args.outage),
+        "database_outage": database_outage(args.jobs, args.db_outage),
     }
     print(json.dumps(result, indent=2))
 

@@ -34,7 +34,7 @@ class Services:
     storage: Storage
     runner: Runner
     dispatcher: Dispatcher
-    # Re-enqueue jobs a crash left behind (the workers' start and beat call it).
+    # Send again the jobs a crash or a restarted broker left (each worker's heartbeat calls it).
     recover: Callable[[], int]
 
 

@@ -76,9 +76,11 @@ class DocumentRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The worker process that has reserved (queued) or claimed (running) the job: its lease
-    # lasts as long as that worker's heartbeat (service.tasks.liveness). None: no one yet.
+    # The worker that has reserved (queued) or claimed (running) the job; None: no one yet.
+    # A reserved job is that worker's while its heartbeat lasts; a running one while its
+    # lease, renewed by that heartbeat as long as the job runs (service.tasks.liveness).
     worker_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    lease_renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the job was last handed to the broker; None when that hand-off failed. Compared
     # with the broker's epoch to tell a message a restarted broker lost.
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,4 +1,5 @@
-"""Shared fixtures: the example inputs, an app on a fresh SQLite database, its client."""
+"""Shared fixtures: the example inputs, an app on a fresh SQLite database, its client; a bare
+job database for the runner's tests."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from service import create_app, extensions
-from service.db import upgrade
+from service.db import Database, upgrade
+from service.tasks import records
+from service.tenancy import LOCAL
 from tests.stack import Stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,3 +87,28 @@ def upload_batch(client, batch: dict, content: bytes, filename: str, **headers):
         content_type="multipart/form-data",
         headers=headers,
     )
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh SQLite job database, without an app."""
+    url = f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    yield database
+    database.dispose()
+
+
+def queued(db, order_input) -> str:
+    """Record an order job, queued; its id."""
+    with db.session() as session:
+        record, _ = records.submit(
+            session, "working-group-order", order_input, "ky+ru", scope=LOCAL
+        )
+    return record.id
+
+
+def job(db, document_id: str):
+    """The job record, as it is now."""
+    with db.session() as session:
+        return records.get(session, document_id, LOCAL)

@@ -116,3 +116,20 @@ class PrivatePostgres:
         """Stop the server and remove its files."""
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class PrivateDatabase:
+    """A private server as a `tests.stack.Stack` database: made, then destroyed."""
+
+    def __init__(self):
+        self.server = PrivatePostgres()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def create(self) -> None:
+        self.server.create()
+
+    def drop(self) -> None:
+        self.server.destroy()

@@ -197,10 +197,11 @@ class Stack:
     """PostgreSQL + Redis + the settings web app and workers share (the defaults, unless a
     test says otherwise)."""
 
-    def __init__(self, workdir: Path, **settings):
+    def __init__(self, workdir: Path, database=None, **settings):
         self.workdir = workdir
         self.redis = RedisServer(workdir)
-        self.database = PostgresDatabase()
+        # Anything with url, create() and drop(): a database on the shared server by default.
+        self.database = database or PostgresDatabase()
         self.settings = {
             "BROKER_TIMEOUT_SECONDS": "1",
             "LOG_LEVEL": "INFO",

@@ -8,36 +8,13 @@ import hashlib
 import pytest
 from sqlalchemy import func, select
 
-from service.db import Database, upgrade
 from service.domain.status import Status
 from service.models import Artifact
 from service.storage import MemoryStorage
 from service.tasks import records
 from service.tasks.runner import Runner
-from service.tenancy import LOCAL
+from tests.conftest import job, queued
 from tests.docx_reading import open_docx, paragraphs
-
-
-@pytest.fixture
-def db(tmp_path):
-    url = f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
-    upgrade(url)
-    database = Database(url)
-    yield database
-    database.dispose()
-
-
-def queued(db, order_input) -> str:
-    with db.session() as session:
-        record, _ = records.submit(
-            session, "working-group-order", order_input, "ky+ru", scope=LOCAL
-        )
-    return record.id
-
-
-def job(db, document_id: str):
-    with db.session() as session:
-        return records.get(session, document_id, LOCAL)
 
 
 def artifact_rows(db) -> int:
@@ -67,7 +44,8 @@ def test_bytes_not_stored_leave_the_job_not_done(db, order_input):
     document_id = queued(db, order_input)
     with pytest.raises(OSError):
         Runner(db, BrokenStorage(), lease_seconds=60).run_job(document_id)
-    assert job(db, document_id).status == Status.RUNNING and artifact_rows(db) == 0
+    # Given back to the queue for the task's retry.
+    assert job(db, document_id).status == Status.QUEUED and artifact_rows(db) == 0
 
 
 def test_a_crash_while_recording_leaves_the_job_not_done_then_it_runs_again(
@@ -85,11 +63,11 @@ def test_a_crash_while_recording_leaves_the_job_not_done_then_it_runs_again(
     monkeypatch.setattr(records, "finish", crash_after_the_update)
     with pytest.raises(ConnectionError):
         Runner(db, storage, lease_seconds=0).run_job(document_id)
-    assert job(db, document_id).status == Status.RUNNING and artifact_rows(db) == 0
+    # Given back to the queue, undone.
+    assert job(db, document_id).status == Status.QUEUED and artifact_rows(db) == 0
     assert len(storage.items) == 1  # bytes no artifact names: harmless, and reused below
 
     monkeypatch.setattr(records, "finish", finish)
-    # The lease has expired (0 s): the recovery's next delivery claims it again.
     assert Runner(db, storage, lease_seconds=0).run_job(document_id) == Status.DONE
     record = job(db, document_id)
     assert record.status == Status.DONE and [a.format for a in record.artifacts] == ["docx"]

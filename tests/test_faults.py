@@ -1,8 +1,9 @@
 """Faults with the default settings, against a real Redis, PostgreSQL and worker processes.
 
 A worker SIGKILLed mid-run (its main process and its pool) with another alive, and with none
-(a new worker started after); Redis restarted empty while jobs wait; a hand-off failing after
-the commit, and a job committed but never sent. Each asserts that no job is lost or made
+(a new worker started after); Redis restarted empty while jobs wait; PostgreSQL (a private
+server) stopped while jobs run and started again; a hand-off failing after the commit, and a
+job committed but never sent. Each asserts that no job is lost or made
 twice, and that recovery took no longer than the settings promise (service.tasks.liveness:
 a lease and a beat, with a margin for a loaded machine); each prints the time measured.
 """
@@ -23,6 +24,7 @@ from service.tasks import records as jobs
 from service.tasks.celery_app import EPOCH_KEY
 from service.tenancy import LOCAL
 from tests.conftest import ORDERS
+from tests.private_postgres import PrivateDatabase
 from tests.stack import Stack, done_lines, kill_mid_run, numbered, statuses, wait_for
 
 pytestmark = pytest.mark.distributed
@@ -35,7 +37,12 @@ LEASE = DEFAULTS["JOB_LEASE_SECONDS"]
 RECOVERY_BOUND = LEASE + 2 * HEARTBEAT + 15
 # The broker's return is noticed at the next beat.
 BROKER_BOUND = 2 * HEARTBEAT + 15
+# After a database outage a job interrupted mid-run is claimed again by its own retry (every
+# RETRY_CAP_SECONDS at most) once its lease has run out, or sent by the recovery once the
+# workers have beaten for a lease: the recovery's bound.
+DATABASE_BOUND = RECOVERY_BOUND
 JOBS = 120
+RU = {"Accept-Language": "ru"}
 
 
 @pytest.fixture
@@ -138,8 +145,9 @@ def test_worker_killed_with_none_alive_a_new_one_recovers(stack, app, order_inpu
 
 def test_redis_restarted_empty_while_jobs_wait(stack, app, order_input):
     client = app.test_client()
+    ids = submit_all(client, order_input, JOBS)  # all waiting: the worker starts after
     worker = stack.worker()
-    ids = submit_all(client, order_input, JOBS)
+    wait_for(lambda: statuses(app, ids)[Status.DONE], 60, "the first job done", interval=0.01)
     stack.redis.stop()  # Redis keeps nothing on disk: the waiting messages are gone
     with extensions.db(app).session() as session:
         kept = session.scalar(select(DocumentRecord.id).where(DocumentRecord.id.in_(ids)).limit(1))
@@ -217,3 +225,31 @@ def test_a_failed_hand_off_keeps_the_job_and_its_number(stack, app, order_input)
     all_done(app, [orphan.id], RECOVERY_BOUND, "the job never sent")
     print(f"committed, never sent: done {time.monotonic() - committed:.1f} s after the commit")
     assert_each_made_once(app, [document_id, orphan.id], [worker])
+
+
+def test_database_stopped_while_jobs_run(tmp_path, order_input):
+    stack = Stack(tmp_path, database=PrivateDatabase())
+    try:
+        stack.start()
+        app = create_app(stack.app_config())
+        client = app.test_client()
+        ids = submit_all(client, order_input, JOBS)  # all waiting: the worker starts after
+        worker = stack.worker()
+        # Stopped while a job runs, so that one is interrupted after its claim.
+        wait_for(lambda: statuses(app, ids)[Status.RUNNING], 30, "a job running", interval=0.002)
+        stack.database.server.stop()
+        response = client.post(ORDERS, json=numbered(order_input, 0), headers=RU)
+        assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
+        time.sleep(2 * HEARTBEAT)  # jobs fail mid-run, heartbeats fail, retries wait
+        stack.database.server.start()
+        back = time.monotonic()
+        waiting = JOBS - statuses(app, ids)[Status.DONE]
+        assert waiting > 0
+        all_done(app, ids, DATABASE_BOUND, f"the {waiting} jobs the outage interrupted")
+        took = time.monotonic() - back
+        print(f"\nPostgreSQL down {2 * HEARTBEAT} s, {waiting} left: done {took:.1f} s after")
+        assert_each_made_once(app, ids, [worker])
+        extensions.dispatcher(app).shutdown()
+        extensions.db(app).dispose()
+    finally:
+        stack.stop()

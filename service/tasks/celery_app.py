@@ -1,8 +1,8 @@
 """Celery in the distributed mode: the app hangs off Flask and shares its settings.
 
 Only job ids travel through the broker; every job's state lives in the database, so a lost
-broker message or a dead worker's job is recovered from there, by the heartbeat thread every
-worker process runs (`service.tasks.liveness`; no beat needed).
+broker message or a dead worker's job is recovered from there, by the heartbeat thread of
+every worker's main process (`service.tasks.liveness`; no beat needed).
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from celery import Celery, Task
 from celery.signals import (
     setup_logging,
     task_received,
+    worker_init,
     worker_process_init,
-    worker_process_shutdown,
     worker_ready,
     worker_shutdown,
 )
+from celery.worker import state as worker_state
 from flask import Flask
 from kombu import Connection
 
@@ -178,55 +179,61 @@ def _keep_json_logs(**_kwargs) -> None:
     configure_logging()
 
 
-# This process's heartbeat: the main process's (which reserves messages and recovers), then,
-# in each pool process, its own (which claims and runs jobs).
+# This worker's heartbeat, made in its main process before the pool starts (so that every pool
+# process, forked from it, claims jobs under its id) and beating from `worker_ready` on. Pool
+# processes run no thread of ours: the main process renews the leases of the jobs they run.
 _heartbeat: liveness.Heartbeat | None = None
 
 
-def _start_heartbeat(flask_app: Flask, *, recovers: bool) -> None:
+def _active_jobs() -> list[str]:
+    """The jobs this worker's pool is running now (Celery's record, in its main process)."""
+    for _ in range(3):
+        try:
+            return [
+                str(request.args[0])
+                for request in list(worker_state.active_requests)
+                if request.name == RUN_JOB and request.args
+            ]
+        except RuntimeError:  # the set changed while it was copied: the event loop runs on
+            continue
+    return []
+
+
+@worker_init.connect
+def _make_heartbeat(sender, **_kwargs) -> None:
     global _heartbeat
+    flask_app = sender.app.flask_app
     found = extensions.services(flask_app)
     _heartbeat = liveness.Heartbeat(
         found.db,
         interval=flask_app.config["HEARTBEAT_SECONDS"],
         lease_seconds=flask_app.config["JOB_LEASE_SECONDS"],
-        recover=found.recover if recovers else None,
+        running=_active_jobs,
+        recover=found.recover,
     )
     found.runner.worker_id = _heartbeat.id
-    _heartbeat.start()
-
-
-def _stop_heartbeat() -> None:
-    if _heartbeat is not None:
-        _heartbeat.stop()
 
 
 @worker_process_init.connect
 def _fresh_process(**_kwargs) -> None:
-    """A forked pool process must not reuse the parent's database connections, nor its
-    heartbeat: it beats for itself, as the holder of the jobs it claims."""
+    """A forked pool process must not reuse the parent's database connections."""
     from celery import current_app
 
-    flask_app = current_app.flask_app
-    extensions.db(flask_app).engine.dispose(close=False)
+    extensions.db(current_app.flask_app).engine.dispose(close=False)
     warm_up()
-    _start_heartbeat(flask_app, recovers=False)
-
-
-@worker_process_shutdown.connect
-def _pool_process_exits(**_kwargs) -> None:
-    _stop_heartbeat()
 
 
 @worker_ready.connect
-def _beat_and_recover(sender, **_kwargs) -> None:
+def _beat_and_recover(**_kwargs) -> None:
     """The main process beats and recovers from now on (before it receives any message)."""
-    _start_heartbeat(sender.app.flask_app, recovers=True)
+    if _heartbeat is not None:
+        _heartbeat.start()
 
 
 @worker_shutdown.connect
 def _worker_exits(**_kwargs) -> None:
-    _stop_heartbeat()
+    if _heartbeat is not None:
+        _heartbeat.stop()
 
 
 @task_received.connect

@@ -1,33 +1,37 @@
-"""Heartbeat, lease and recovery: who holds each job, whether they are alive, and what to
-send to the broker again.
+"""Heartbeat, lease and recovery: who holds each job, whether it is alive, and what to send
+to the broker again.
 
-Every worker process (a Celery worker's main process and each pool process) has a row in
-`workers`, renewed every HEARTBEAT_SECONDS by a daemon thread (`Heartbeat`). A job names its
-holder in `documents.worker_id`: the main process that reserved its message (queued), then
-the pool process that claimed it (running). A job's lease is its holder's heartbeat: the
-holder is dead, and the job abandoned, once its row is older than JOB_LEASE_SECONDS. So a long
-job of a live worker is never taken from it, and a dead worker's jobs are sent again within
-about JOB_LEASE_SECONDS + HEARTBEAT_SECONDS, whatever the broker's visibility timeout.
+Each Celery worker has a row in `workers`, renewed every HEARTBEAT_SECONDS by a daemon thread
+of its main process (`Heartbeat`); its pool processes run no thread of ours. A job names its
+holder in `documents.worker_id`: the worker that reserved its message (queued), then the one
+whose pool process claimed it (running).
+
+- A reserved job is its holder's as long as the holder's row is younger than
+  JOB_LEASE_SECONDS.
+- A running job has a lease (`documents.lease_renewed_at`), taken with the claim and renewed
+  at every beat for as long as Celery reports the job active in that worker. A long job of
+  a live worker is never taken from it; a job whose worker died, whose pool process died, or
+  whose run ended without recording an outcome (the database was away) is free once the
+  lease is JOB_LEASE_SECONDS old: its own retry claims it again, or the recovery sends it.
 
 Each main process's heartbeat thread also recovers, after every beat (`recover`):
 
-- abandoned: jobs queued or running under a dead holder go back to `queued` and are sent
-  again (once: the same UPDATE makes the sender their holder until they are in the broker,
-  so a sender that dies halfway leaves the rest to another);
+- abandoned: reserved jobs of a dead holder and running jobs past their lease go back to
+  `queued` and are sent again (once: the same UPDATE makes the sender their holder until they
+  are in the broker, so a sender that dies halfway leaves the rest to another);
 - untracked: queued jobs no one holds whose message a worker took from Redis more than a
   lease ago, after their last hand-off, and never acknowledged: that worker died between
   taking the message and recording its hold;
 - lost: queued jobs whose message is not in the broker, i.e. their hand-off failed
   (`enqueued_at` is None) or they were handed to an earlier broker epoch; or, while the
   broker's queue is empty, queued jobs no one holds handed over more than a lease ago (the
-  process that committed one died before sending it). The epoch
-  is a key the recovery sets in Redis when it is missing (`broker_epoch`): a Redis that
-  restarted empty has lost it with the messages, so every job enqueued before the new epoch
-  began is sent again; one enqueued after it is in this broker and is left alone, however
-  long the queue behind a large batch.
+  process that committed one died before sending it). The epoch is a key the recovery sets
+  in Redis when it is missing (`broker_epoch`): a Redis that restarted empty has lost it with
+  the messages, so every job enqueued before the new epoch began is sent again; one enqueued
+  after it is in this broker and is left alone, however long the queue behind a large batch.
 
-A job sent twice is still made once: the claim is a conditional UPDATE, and only the holder
-of a running job can finish it.
+A job sent twice is still made once: the claim is a conditional UPDATE, and only the run
+that holds the current claim (its worker and its attempt) can finish it.
 """
 
 from __future__ import annotations
@@ -61,16 +65,30 @@ def _live_workers(lease_seconds: int, now: datetime):
 
 
 def abandoned(lease_seconds: int, now: datetime):
-    """SQL: the job's holder is dead (no heartbeat for `lease_seconds`) or there is none."""
+    """SQL: a running job no live run holds: its lease was not renewed for `lease_seconds`,
+    or it has no holder (the embedded mode's, all orphans when its process starts)."""
     return or_(
         DocumentRecord.worker_id.is_(None),
-        DocumentRecord.worker_id.not_in(_live_workers(lease_seconds, now)),
+        DocumentRecord.lease_renewed_at.is_(None),
+        DocumentRecord.lease_renewed_at < now - timedelta(seconds=lease_seconds),
     )
 
 
-def beat(session: Session, worker_id: str) -> None:
-    """Record that worker `worker_id` (this process) is alive now."""
+def beat(session: Session, worker_id: str, running: list[str] = ()) -> None:
+    """Record that worker `worker_id` (this process) is alive now, and renew the leases of
+    the jobs it is running."""
     now = utcnow()
+    if running:
+        session.execute(
+            update(DocumentRecord)
+            .where(
+                DocumentRecord.id.in_(running),
+                DocumentRecord.status == Status.RUNNING,
+                DocumentRecord.worker_id == worker_id,
+            )
+            .values(lease_renewed_at=now)
+            .execution_options(synchronize_session=False)
+        )
     renewed = session.execute(
         update(Worker).where(Worker.id == worker_id).values(last_seen=now)
     ).rowcount
@@ -97,8 +115,8 @@ def hold(session: Session, document_id: str, worker_id: str) -> None:
 
 
 def requeue_abandoned(session: Session, lease_seconds: int, sender: str | None) -> list[str]:
-    """Put the jobs of dead holders back in the queue, held by `sender` while it sends them;
-    forget the dead; their ids."""
+    """Put the reserved jobs of dead holders and the running jobs past their lease back in
+    the queue, held by `sender` while it sends them; forget the dead; their ids."""
     now = utcnow()
     dead_holder = DocumentRecord.worker_id.not_in(_live_workers(lease_seconds, now))
     ids = session.scalars(
@@ -181,10 +199,17 @@ def requeue_orphaned(session: Session, lease_seconds: int, sender: str | None) -
 
 
 def sent(session: Session, document_ids: list[str], sender: str) -> None:
-    """Drop the sender's hold on jobs now in the broker (unless a worker took one since)."""
+    """Drop the sender's hold on jobs now in the broker, unless a worker claimed one since
+    (the sender's own pool, under the same id, may have). A reservation by the sender's own
+    worker is dropped too: if that worker dies, the message is found among the unacknowledged
+    ones ("untracked")."""
     session.execute(
         update(DocumentRecord)
-        .where(DocumentRecord.id.in_(document_ids), DocumentRecord.worker_id == sender)
+        .where(
+            DocumentRecord.id.in_(document_ids),
+            DocumentRecord.status == Status.QUEUED,
+            DocumentRecord.worker_id == sender,
+        )
         .values(worker_id=None)
         .execution_options(synchronize_session=False)
     )
@@ -260,9 +285,10 @@ class Heartbeat:
     """This process's row in `workers`, renewed every `interval` seconds by a daemon thread;
     with `recover`, the thread recovers after each beat.
 
-    Dead holders are looked for only once this process has beaten without a break for a
-    whole lease: after a database outage (or at start) every worker gets the time to renew
-    its row before any of them is taken for dead.
+    `running` tells which jobs this worker is running now (their leases are renewed with
+    each beat). Dead holders are looked for only once this process has beaten without a
+    break for a whole lease: after a database outage (or at start) every worker gets the time
+    to renew its row and its leases before any of them is taken for dead.
     """
 
     def __init__(
@@ -271,12 +297,14 @@ class Heartbeat:
         *,
         interval: float,
         lease_seconds: int,
+        running: Callable[[], list[str]] = list,
         recover: Callable[..., int] | None = None,
     ):
         self.id = uuid.uuid4().hex
         self.db = db
         self.interval = interval
         self.lease_seconds = lease_seconds
+        self.running = running
         self.recover = recover
         self._beating_since: float | None = None
         self._stopped = threading.Event()
@@ -305,7 +333,7 @@ class Heartbeat:
     def _tick(self) -> None:
         try:
             with self.db.session() as session:
-                beat(session, self.id)
+                beat(session, self.id, self.running())
         except Exception:
             log.warning("heartbeat failed", exc_info=True)
             self._beating_since = None

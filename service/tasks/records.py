@@ -121,12 +121,12 @@ class Claimed:
 def claim(
     session: Session, document_id: str, lease_seconds: int, worker_id: str | None = None
 ) -> Claimed | None:
-    """Move a queued (or abandoned running) job to running, held by `worker_id`; None if a
-    live worker has it or it is over.
+    """Move a queued (or abandoned running) job to running, held by `worker_id`, with a fresh
+    lease; None if a live run has it or it is over.
 
-    A running job is abandoned only when its holder's heartbeat stopped (a long job of a live
-    worker is never taken from it), or when it has no holder (the embedded mode's jobs, all
-    orphaned when its process starts).
+    A running job is abandoned only when its lease ran out (its holder stopped renewing it: a
+    long job of a live worker is never taken from it), or when it has no holder (the embedded
+    mode's jobs, all orphaned when its process starts).
     """
     now = utcnow()
     result = session.execute(
@@ -141,6 +141,7 @@ def claim(
         .values(
             status=Status.RUNNING,
             worker_id=worker_id,
+            lease_renewed_at=now,
             started_at=now,
             updated_at=now,
             attempts=DocumentRecord.attempts + 1,
@@ -159,20 +160,16 @@ def finish(
     artifacts: list[Artifact],
     *,
     worker_id: str | None = None,
+    attempt: int | None = None,
 ) -> bool:
     """Record the job done with its outputs, in the caller's transaction (so that a done job
-    always has them); return whether it was running, held by `worker_id`. Only the holder of
-    a running job can finish it, so a duplicate run, or a run whose job was given to another
-    worker meanwhile, changes nothing."""
+    always has them); return whether it was running under this run's claim (`worker_id`,
+    `attempt`). Only the run holding the current claim can finish it, so a duplicate run, or
+    a run whose job was given to another meanwhile, changes nothing."""
     now = utcnow()
-    holder = (
-        DocumentRecord.worker_id.is_(None)
-        if worker_id is None
-        else DocumentRecord.worker_id == worker_id
-    )
     result = session.execute(
         update(DocumentRecord)
-        .where(DocumentRecord.id == document_id, DocumentRecord.status == Status.RUNNING, holder)
+        .where(_claimed_by(document_id, worker_id, attempt))
         .values(
             status=Status.DONE,
             filename=filename,
@@ -190,6 +187,21 @@ def finish(
     return True
 
 
+def _claimed_by(document_id: str, worker_id: str | None, attempt: int | None):
+    """SQL: the job is running under the claim of worker `worker_id`, attempt `attempt`."""
+    holder = (
+        DocumentRecord.worker_id.is_(None)
+        if worker_id is None
+        else DocumentRecord.worker_id == worker_id
+    )
+    condition = (
+        (DocumentRecord.id == document_id) & (DocumentRecord.status == Status.RUNNING) & holder
+    )
+    if attempt is not None:
+        condition &= DocumentRecord.attempts == attempt
+    return condition
+
+
 def fail(session: Session, document_id: str, error: dict, *, unfinished: bool = False) -> None:
     """Record a failure of a running job (or, with `unfinished`, of a queued one too)."""
     now = utcnow()
@@ -202,13 +214,15 @@ def fail(session: Session, document_id: str, error: dict, *, unfinished: bool = 
     )
 
 
-def release(session: Session, document_id: str) -> None:
-    """Give a running job back to the queue (a transient failure, before the task's retry
-    hands it to the broker again)."""
+def release(
+    session: Session, document_id: str, worker_id: str | None = None, attempt: int | None = None
+) -> None:
+    """Give a job running under this run's claim back to the queue (a transient failure,
+    before the task's retry hands it to the broker again)."""
     now = utcnow()
     session.execute(
         update(DocumentRecord)
-        .where(DocumentRecord.id == document_id, DocumentRecord.status == Status.RUNNING)
+        .where(_claimed_by(document_id, worker_id, attempt))
         .values(status=Status.QUEUED, worker_id=None, enqueued_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )

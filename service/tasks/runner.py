@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Any
 
 from service.db import Database
 from service.domain.status import Status
@@ -29,8 +30,9 @@ class Runner:
         self.db = db
         self.storage = storage
         self.lease_seconds = lease_seconds
-        # This process's heartbeat id (service.tasks.liveness), set when a worker process
-        # starts beating; None in the embedded mode, whose jobs no other process runs.
+        # This worker's heartbeat id (service.tasks.liveness), set in a Celery worker's main
+        # process before its pool starts; None in the embedded mode, whose jobs no other
+        # process runs.
         self.worker_id: str | None = None
 
     def run_job(self, document_id: str) -> Status | None:
@@ -52,16 +54,25 @@ class Runner:
             kind, payload, attempt = record.kind, record.input, record.attempts
         log.info("generating", extra={"kind": kind, "attempt": attempt})
         try:
+            return self._make(document_id, kind, payload, attempt)
+        except Exception:
+            # Back to the queue for the caller's retry. If even that fails (the database is
+            # away), the lease, no longer renewed, frees the job for the retry or another.
+            try:
+                with self.db.session() as session:
+                    records.release(session, document_id, self.worker_id, attempt)
+            except Exception:
+                log.warning("could not release the job: its lease will")
+            raise
+
+    def _make(self, document_id: str, kind: str, payload: Any, attempt: int) -> Status | None:
+        try:
             document = generate_document(kind, payload)
         except InvalidInput as err:
             with self.db.session() as session:
                 records.fail(session, document_id, {"message": err.message, "errors": err.errors})
             log.warning("invalid input")
             return Status.FAILED
-        except Exception:
-            with self.db.session() as session:
-                records.release(session, document_id)
-            raise
         # The bytes first, in storage's own transaction; then the artifact and the status
         # together. A crash in between leaves the job running (recovered, run again) and
         # bytes no artifact names yet: never a done job without its document.
@@ -71,11 +82,15 @@ class Runner:
         docx = Artifact(format=DOCX, key=key, size=len(content), sha256=sha256)
         with self.db.session() as session:
             finished = records.finish(
-                session, document_id, document.filename, [docx], worker_id=self.worker_id
+                session,
+                document_id,
+                document.filename,
+                [docx],
+                worker_id=self.worker_id,
+                attempt=attempt,
             )
         if not finished:
-            # Taken for dead (no heartbeat for a lease) and given to another worker: its
-            # run is the one recorded.
+            # Its lease ran out and another run claimed it: that run is the one recorded.
             log.warning("not recorded: the job was given to another worker")
             return None
         log.info("done", extra={"bytes": len(document.content)})

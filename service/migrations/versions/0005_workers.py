@@ -1,6 +1,5 @@
-"""Worker heartbeats: a `workers` table, and on each job the worker holding it and when it
-was last handed to the broker, so that a dead worker's jobs and the messages a restarted
-broker lost are recovered in seconds (service/tasks/liveness.py).
+"""Worker heartbeats: a `workers` table; on each job its holder, its lease and its last
+hand-off to the broker (dead workers' jobs and lost messages recovered in seconds).
 
 Revision ID: 0005
 Revises: 0004
@@ -31,11 +30,13 @@ def upgrade() -> None:
     # it made once).
     op.add_column("documents", sa.Column("worker_id", sa.String(32)))
     op.add_column("documents", sa.Column("enqueued_at", sa.DateTime()))
+    op.add_column("documents", sa.Column("lease_renewed_at", sa.DateTime()))
     op.create_index("ix_documents_worker_id", "documents", ["worker_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_documents_worker_id", "documents")
+    op.drop_column("documents", "lease_renewed_at")
     op.drop_column("documents", "enqueued_at")
     op.drop_column("documents", "worker_id")
     op.drop_index("ix_workers_last_seen", "workers")
