@@ -49,7 +49,11 @@ def create(client, data) -> dict:
 def test_create_get_list_update(client, uch_korgon):
     created = create(client, uch_korgon)
     assert created["forms"] == {
+        "ru_in_text": "Уч-Коргонский айыл окмоту",
         "ru_genitive": "Уч-Коргонского айыл окмоту",
+        "ru_dative": "Уч-Коргонскому айыл окмоту",
+        "ru_accusative": "Уч-Коргонский айыл окмоту",
+        "ru_instrumental": "Уч-Коргонским айыл окмоту",
         "ru_locative": "Уч-Коргонском айыл окмоту",
         "ky_genitive": "Үч-Коргон айыл өкмөтүнүн",
         "ky_dative": "Үч-Коргон айыл өкмөтүнө",

@@ -93,13 +93,29 @@ class Person:
 
 @dataclass(frozen=True)
 class NameForms:
-    """Grammatical forms of a body's name that documents need; None means «compute it»."""
+    """Grammatical forms of a declined phrase (a body's name, a position) set by hand.
 
+    None means «compute it»; a form given always wins. `ru_in_text` is the nominative as it
+    stands inside a sentence («мэрия города Кара-Суу»); the computed cases start from it.
+    """
+
+    ru_in_text: str | None = None
     ru_genitive: str | None = None
+    ru_dative: str | None = None
+    ru_accusative: str | None = None
+    ru_instrumental: str | None = None
     ru_locative: str | None = None
     ky_genitive: str | None = None
     ky_dative: str | None = None
     ky_locative: str | None = None
+
+
+@dataclass(frozen=True)
+class Phrase(Bilingual):
+    """A text that documents decline (the body a draft goes to, an addressee, a position),
+    with the forms set by hand for it."""
+
+    forms: NameForms = NameForms()
 
 
 @dataclass(frozen=True)

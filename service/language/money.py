@@ -3,10 +3,13 @@
 Figures: «40 000,00» in both languages: a no-break space (U+00A0) groups thousands, so an
 amount never wraps inside a narrow table cell, and a comma separates the tyiyn.
 
-Words: «сорок тысяч сом 00 тыйын» / «кырк миң сом 00 тыйын»: the som in words, the tyiyn in
-two digits; «сом» stays uninflected, as the plan's issue writes it. The currency phrase lives
-in the documents catalog. Russian numerals come from num2words; num2words has no Kyrgyz (its
-«kz» is Kazakh), so the Kyrgyz numerals are written out here. A bare hundred or thousand is
+Words: «сорок тысяч сомов 00 тыйынов» / «кырк миң сом 00 тыйын»: the som in words, the tyiyn
+in two digits. In Russian the currency words agree with the number before them, as Kyrgyz
+Russian-language legal texts write them («двадцать один сом», «восемьдесят два сома»,
+«девяносто семь сомов 22 тыйына»); in Kyrgyz «сом» and «тыйын» stay uninflected. The phrase
+and the words of each plural category live in the documents catalog. Russian numerals come
+from num2words; num2words has no Kyrgyz (its «kz» is Kazakh), so the Kyrgyz numerals are
+written out here. A bare hundred or thousand is
 «жүз» / «миң», as on the som banknotes («жүз сом», «миң сом»), and «бир жүз» / «бир миң» are
 never used; millions and milliards always take their count: «бир миллион».
 """
@@ -71,11 +74,36 @@ def _cents(amount: Decimal) -> int:
     return int(exact * 100)
 
 
+def plural_category(n: int) -> str:
+    """The Russian plural category of a count: «one» (1, 21), «few» (2–4, 22), «many» (5, 11)."""
+    if n % 10 == 1 and n % 100 != 11:
+        return "one"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return "few"
+    return "many"
+
+
+def _unit(t: Phrases, word: str, n: int) -> str:
+    # One catalog entry per category (msgctxt «amount, one/few/many»): Kyrgyz gives one word.
+    category = plural_category(n)
+    if category == "one":
+        return t.pgettext("amount, one", word)
+    if category == "few":
+        return t.pgettext("amount, few", word)
+    return t.pgettext("amount, many", word)
+
+
 def amount_in_words(t: Phrases, amount: Decimal) -> str:
-    """«сорок тысяч сом 00 тыйын» / «кырк миң сом 00 тыйын»."""
+    """«сорок тысяч сомов 00 тыйынов» / «кырк миң сом 00 тыйын»."""
     som, tyiyn = divmod(_cents(amount), 100)
     words = kyrgyz_number(som) if t.lang == "ky" else russian_number(som)
-    return t.gettext("{som} som {tyiyn} tyiyn", som=words, tyiyn=f"{tyiyn:02d}")
+    return t.gettext(
+        "{som} {som_unit} {tyiyn} {tyiyn_unit}",
+        som=words,
+        som_unit=_unit(t, "som", som),
+        tyiyn=f"{tyiyn:02d}",
+        tyiyn_unit=_unit(t, "tyiyn", tyiyn),
+    )
 
 
 def _localise(figures: str) -> str:

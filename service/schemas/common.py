@@ -26,6 +26,7 @@ from service.domain.common import (
     NameForms,
     Person,
     PersonName,
+    Phrase,
 )
 
 # Characters XML 1.0 cannot carry: Word refuses a file that contains them.
@@ -200,9 +201,20 @@ class PersonSchema(BaseSchema):
 
 
 class NameFormsSchema(BaseSchema):
-    """Hand-set forms of the body's name, for when the computed ones are wrong."""
+    """Hand-set forms of a declined phrase (a body's name, a position), for when the computed
+    ones are wrong: a form given here always wins."""
 
+    ru_in_text = Text(
+        max_length=500,
+        metadata={
+            "description": "The nominative inside a sentence",
+            "example": "мэрия города Кара-Суу",
+        },
+    )
     ru_genitive = Text(max_length=500, metadata={"example": "Уч-Коргонского айыл окмоту"})
+    ru_dative = Text(max_length=500, metadata={"example": "Уч-Коргонскому айыл окмоту"})
+    ru_accusative = Text(max_length=500, metadata={"example": "Жети-Огузский РОВД"})
+    ru_instrumental = Text(max_length=500, metadata={"example": "Уч-Коргонским айыл окмоту"})
     ru_locative = Text(max_length=500, metadata={"example": "Уч-Коргонском айыл окмоту"})
     ky_genitive = Text(max_length=500, metadata={"example": "Үч-Коргон айыл өкмөтүнүн"})
     ky_dative = Text(max_length=500, metadata={"example": "Үч-Коргон айыл өкмөтүнө"})
@@ -211,6 +223,25 @@ class NameFormsSchema(BaseSchema):
     @post_load
     def make(self, data, **kwargs) -> NameForms:
         return NameForms(**data)
+
+
+class PhraseSchema(BilingualSchema):
+    """A text that documents decline, with its forms set by hand where the computed ones fail."""
+
+    forms = fields.Nested(
+        NameFormsSchema,
+        load_default=None,
+        metadata={"description": "Forms set by hand (they win); the rest are computed"},
+    )
+
+    @post_load
+    def make(self, data, **kwargs) -> Phrase:
+        return Phrase(**{**data, "forms": data.get("forms") or NameForms()})
+
+
+def phrase(**kwargs: Any) -> fields.Nested:
+    """A bilingual text that documents decline (hand-set forms under `forms`)."""
+    return fields.Nested(PhraseSchema, **kwargs)
 
 
 class IssuerSchema(BaseSchema):
