@@ -110,7 +110,9 @@ def generate_document(kind: str, payload: Any, template: Path | None = None) -> 
     model = load_input(kind, payload)
     spec = get_kind(kind)
     context = polish_context(spec.build_context(model))
-    content = render_file(template or spec.template, context, spec.media_bytes(model))
+    content = render_file(
+        template or spec.template, context, spec.media_bytes(model), spec.properties(model)
+    )
     return RenderedDocument(
         content=content,
         filename=f"{safe_name(spec.file_stem(model))}.docx",

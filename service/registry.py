@@ -21,6 +21,7 @@ from service.db import insert_unless_present
 from service.domain.common import Bilingual, NameForms
 from service.domain.numbering import outgoing_number
 from service.errors import InvalidInput, NotFound
+from service.language import kyrgyz
 from service.language.grammatical_forms import body_forms
 from service.models import DocumentRecord, Municipality, RegisterCounter, RegisterEntry, utcnow
 from service.schemas.common import clean_texts
@@ -90,12 +91,22 @@ def effective_forms(municipality: Municipality) -> dict[str, str | None]:
     return vars(forms)
 
 
+def effective_territory(municipality: Municipality) -> dict[str, str] | None:
+    """The territory documents will name: the one set by hand, or derived from the name."""
+    data = municipality.data
+    if data.get("territory"):
+        return data["territory"]
+    derived = kyrgyz.territory_of(data["name"].get("ky") or "")
+    return {"ky": derived} if derived else None
+
+
 def describe(municipality: Municipality) -> dict:
     """The registry entry as the API shows it."""
     return {
         **municipality.data,
         "id": municipality.id,
         "forms": effective_forms(municipality),
+        "territory": effective_territory(municipality),
         "created_at": municipality.created_at,
         "updated_at": municipality.updated_at,
     }
@@ -105,7 +116,7 @@ def issuer_of(municipality: Municipality) -> dict:
     """The `issuer` block of a document input, from the registry entry."""
     data = municipality.data
     issuer = {"body": data["name"], "head": data["head"]}
-    for key in ("country", "region", "district", "forms"):
+    for key in ("country", "region", "district", "forms", "territory"):
         if data.get(key):
             issuer[key] = data[key]
     return issuer
@@ -116,7 +127,8 @@ def resolve(
 ) -> tuple[dict, Municipality | None]:
     """Fill a document input's letterhead from `municipality_id`, where it gives one: the parts
     of `issuer` the input gives win over the registry's, and (for a kind that has them,
-    `with_act`) the municipality's act words stand unless the input has its own."""
+    `with_act`) the municipality's act words and line after the preamble stand unless the
+    input has its own."""
     if not isinstance(payload, dict) or "municipality_id" not in payload:
         return payload, None
     reference = payload["municipality_id"]
@@ -130,8 +142,9 @@ def resolve(
     issuer, given = issuer_of(municipality), payload.get("issuer", {})
     # A value that is not an object stays, for the schema to report.
     resolved["issuer"] = {**issuer, **given} if isinstance(given, dict) else given
-    if with_act and municipality.data.get("act") and "act" not in payload:
-        resolved["act"] = municipality.data["act"]
+    for key in ("act", "order_line") if with_act else ():
+        if municipality.data.get(key) and key not in payload:
+            resolved[key] = municipality.data[key]
     return resolved, municipality
 
 

@@ -253,7 +253,7 @@ def test_three_approval_blocks_side_by_side(plan_input):
 def test_title_and_order_reference(plan_input):
     text = paragraphs(render(plan_input, "ky+ru"))
     assert (
-        "Үч-Коргон айыл өкмөтүндө коомдук коопсуздукту камсыз кылуу жана укук бузуулардын алдын "
+        "Үч-Коргон айыл аймагында коомдук коопсуздукту камсыз кылуу жана укук бузуулардын алдын "
         "алуу боюнча 2016-жылга\nБИРГЕЛЕШКЕН ПЛАН"
     ) in text
     assert (
@@ -261,9 +261,13 @@ def test_title_and_order_reference(plan_input):
         "правонарушений в Уч-Коргонском айыл окмоту на 2016 год"
     ) in text
     assert (
-        "Рабочая группа создана распоряжением от 26 июня 2015\u00a0г. №\u00a003-12/146-Б." in text
+        "Рабочая группа создана распоряжением Уч-Коргонского айыл окмоту от 26 июня 2015\u00a0г. "
+        "№\u00a003-12/146-Б." in text
     )
-    assert "Жумушчу топ 2015-жылдын 26-июнундагы №\u00a003-12/146-Б тескеме менен түзүлгөн." in text
+    assert (
+        "Жумушчу топ Үч-Коргон айыл өкмөтүнүн 2015-жылдын 26-июнундагы №\u00a003-12/146-Б "
+        "тескемеси менен түзүлгөн." in text
+    )
     del plan_input["working_group_order"]
     assert not any("распоряжением" in p for p in paragraphs(render(plan_input, "ru")))
 

@@ -63,6 +63,14 @@ def null_or_ref(self, field, ret: dict, **kwargs) -> dict:
     }
 
 
+def one_of_only(self, field, ret: dict, **kwargs) -> dict:
+    """A nested field documented as one of several shapes (the order's `control`) is only that:
+    apispec's `allOf` of the nested schema would require its first shape."""
+    if "oneOf" in field.metadata:
+        ret.pop("allOf", None)
+    return {}
+
+
 class DocgenApi(Api):
     """flask-smorest's Api, documenting errors with this service's envelope."""
 
@@ -77,6 +85,7 @@ def register_api(app: Flask) -> None:
     api = DocgenApi(app, spec_kwargs={"extra_plugins": [OperationIds()]})
     api.register_field(Flag, None, None)  # its metadata gives the types it takes
     api.ma_plugin.converter.add_attribute_function(null_or_ref)
+    api.ma_plugin.converter.add_attribute_function(one_of_only)
     app.extensions["api"] = api
     api.register_blueprint(documents.blp)
     api.register_blueprint(municipalities.blp)

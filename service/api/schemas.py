@@ -136,6 +136,11 @@ class MunicipalityOutSchema(Schema):
     district = fields.Dict(allow_none=True)
     head = fields.Dict()
     act = fields.Dict(allow_none=True)
+    order_line = fields.Dict(allow_none=True)
+    territory = fields.Dict(
+        allow_none=True,
+        metadata={"description": "Effective territory: set by hand or derived from the name"},
+    )
     numbering_pattern = fields.String()
     forms = fields.Dict(metadata={"description": "Effective forms: set by hand or computed"})
     created_at = fields.DateTime()

@@ -128,6 +128,9 @@ class Issuer:
     body: Bilingual
     head: Person
     forms: NameForms = NameForms()
+    # The territory the body governs, nominative («Үч-Коргон айыл аймагы»), which titles
+    # name; None: derived from the body's name (service.language.territory).
+    territory: Bilingual | None = None
 
     @property
     def letterhead(self) -> tuple[Bilingual, ...]:

@@ -20,6 +20,8 @@ from typing import Any
 
 from marshmallow import Schema
 
+from service.domain.properties import DocumentProperties
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates_docx"
 # The example inputs shipped for users (the repository's examples/): they also define what a
 # kind's template may use (`docgen templates lint`).
@@ -69,7 +71,7 @@ class DocumentKind:
     @cached_property
     def context(self) -> ModuleType:
         """The kind's context module: build_context, file_stem (warnings, register_subject,
-        media where the kind has them)."""
+        media where the kind has them, properties: the file's metadata)."""
         return importlib.import_module(f"service.kinds.{self.module}.context")
 
     @property
@@ -93,6 +95,12 @@ class DocumentKind:
     def register_subject(self, model: Any) -> str:
         """The line the outgoing register shows for a numbered document."""
         return self.context.register_subject(model)
+
+    def properties(self, model: Any) -> DocumentProperties | None:
+        """What the file says about itself: title, subject, language, date, issuing body
+        (None for a kind without `properties`: the file keeps its template's)."""
+        found = getattr(self.context, "properties", None)
+        return found(model) if found is not None else None
 
     def media_bytes(self, model: Any) -> dict[str, bytes]:
         """The bytes of the pictures in `media`, by part name."""
@@ -122,6 +130,7 @@ KINDS: dict[str, DocumentKind] = {
                 "date",
                 "place.ky",
                 "place.ru",
+                "control.kept_by_head",
                 *(f"control.{p}" for p in _PERSON),
                 *(f"responsible_secretary.{p}" for p in _PERSON),
                 *(f"members.{i}.{p}" for i in range(6) for p in (*_PERSON, "role", "by_agreement")),

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from service.domain.properties import DocumentProperties
 from service.rendering.engine import CompiledDocx, load
 from service.rendering.lint import LintProblem, lint_template
 
@@ -53,11 +54,18 @@ def render_docx(template: str, context: dict, media: Mapping[str, bytes] | None 
 
 
 def render_file(
-    path: str | os.PathLike[str], context: dict, media: Mapping[str, bytes] | None = None
+    path: str | os.PathLike[str],
+    context: dict,
+    media: Mapping[str, bytes] | None = None,
+    properties: DocumentProperties | None = None,
 ) -> bytes:
-    """Render the .docx template at `path` with a context of plain values (and `media`)."""
+    """Render the .docx template at `path` with a context of plain values (and `media`).
+
+    `properties` gives the file its own metadata (title, language, date, issuing body) in
+    place of the template's, and drops the template's thumbnail.
+    """
     compiled = _compiled_file(path)
-    return compiled.package(compiled.render_parts(context), media or {})
+    return compiled.package(compiled.render_parts(context), media or {}, properties)
 
 
 def render_template(

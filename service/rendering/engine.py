@@ -9,6 +9,9 @@ which every part that does not depend on the context is reused already compresse
 has the same parts and the same XML, canonically, as `DocxTemplate.render` followed by `save`
 of the template with the same load steps (tests/test_rendering.py compares the two).
 
+Given the document's `DocumentProperties`, `package` also writes the file's own metadata
+(`properties.py`): core.xml and app.xml made for the document, the thumbnail dropped.
+
 A compiled template is shared by all threads, so it holds only immutable things: bytes,
 strings and Jinja templates (which render concurrently). Nothing here keeps a DocxTemplate.
 """
@@ -38,6 +41,8 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template, TemplateError, Undefined
 from lxml import etree
 
+from service.domain.properties import DocumentProperties
+from service.rendering import properties as file_properties
 from service.rendering.steps import prepare_xml
 
 # The core properties docxtpl renders, in its order (`DocxTemplate.render_properties`).
@@ -479,6 +484,7 @@ _VERSION = 20  # deflate; no zip64: struct.pack fails loudly on a part past 4 Gi
 _MADE_BY = 3 << 8 | _VERSION  # Unix, as zipfile writes it
 _DOS_DATE = 1 << 5 | 1  # 1980-01-01 00:00: the same document always has the same bytes
 _FILE_MODE = 0o600 << 16
+_SMALL_WINDOW, _SMALL_MEMORY = 12, 4  # 4 KiB
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,10 +499,13 @@ class _Member:
     record: bytes
 
     @classmethod
-    def deflated(cls, name: str, content: bytes, level: int) -> _Member:
+    def deflated(cls, name: str, content: bytes, level: int, *, small: bool = False) -> _Member:
         encoded = name.encode("utf-8")
         flags = 0 if encoded.isascii() else 0x800  # bit 11: the name is UTF-8
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        # A part of a few kilobytes (the file properties) needs no 32 KiB window: setting one
+        # up costs five times as much as compressing it.
+        window, memory = (_SMALL_WINDOW, _SMALL_MEMORY) if small else (zlib.MAX_WBITS, 8)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -window, memory)
         data = compressor.compress(content) + compressor.flush()
         crc = zlib.crc32(content)
         header = _LOCAL_HEADER.pack(
@@ -545,6 +554,10 @@ class CompiledDocx:
     core_xml: bytes
     core_properties: tuple[tuple[str, Template], ...]  # those whose value is template code
     footnotes: tuple[tuple[str, _XmlTemplate], ...]
+    # The members of a document with its own properties: no thumbnail, core.xml and app.xml
+    # written for each document (None, as rendered parts), their names.
+    published: tuple[tuple[str, _Member | None], ...]
+    app_name: str
 
     def render_parts(self, context: dict) -> dict[str, bytes]:
         """Render every part that depends on `context`, in `DocxTemplate.render`'s order."""
@@ -564,12 +577,26 @@ class CompiledDocx:
             parts[name] = template.render(context).encode("utf-8")
         return parts
 
-    def package(self, parts: dict[str, bytes], media: Mapping[str, bytes]) -> bytes:
+    def package(
+        self,
+        parts: dict[str, bytes],
+        media: Mapping[str, bytes],
+        properties: DocumentProperties | None = None,
+    ) -> bytes:
         """Write the .docx: the static members as compressed at load, `parts` deflated now.
 
         A static member named in `media` takes the bytes given there instead of its own.
+        With `properties`, the file says what the document is (title, language, date, body)
+        instead of what the template said, and carries no thumbnail.
         """
-        static = {name for name, member in self.members if member is not None}
+        members, small = self.members, {}
+        if properties is not None:
+            members = self.published
+            small = {
+                self.core_name: file_properties.core_xml(properties),
+                self.app_name: file_properties.app_xml(properties),
+            }
+        static = {name for name, member in members if member is not None}
         unknown = set(media) - static
         if unknown:
             raise KeyError(f"no such static part in the template: {', '.join(sorted(unknown))}")
@@ -577,8 +604,10 @@ class CompiledDocx:
             [
                 _Member.deflated(name, media[name], _RENDERED_LEVEL)
                 if name in media
+                else _Member.deflated(name, small[name], _RENDERED_LEVEL, small=True)
+                if name in small
                 else member or _Member.deflated(name, parts[name], _RENDERED_LEVEL)
-                for name, member in self.members
+                for name, member in members
             ]
         )
 
@@ -609,6 +638,37 @@ def xml_parts(doc: DocxDocument) -> list[tuple[str, str, str]]:
                 xml = part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob
                 parts.append((part.partname.membername, "footnotes", xml))
     return parts
+
+
+_RELS = "_rels/.rels"
+_CONTENT_TYPES = "[Content_Types].xml"
+
+
+def _published(
+    members: tuple[tuple[str, _Member | None], ...], package: zipfile.ZipFile, core_name: str
+) -> tuple[tuple[tuple[str, _Member | None], ...], str]:
+    """The members of a document that carries its own properties, and the app.xml name.
+
+    The package relationships and content types lose the thumbnail and gain app.xml where
+    the template has none; core.xml and app.xml are rendered for each document.
+    """
+    rels, thumbnail, app_name = file_properties.package_relationships(package.read(_RELS))
+    types = file_properties.content_types(package.read(_CONTENT_TYPES), thumbnail, app_name)
+    published: list[tuple[str, _Member | None]] = []
+    for name, member in members:
+        if name == thumbnail:
+            continue
+        if name == _RELS:
+            member = _Member.deflated(name, rels, _STATIC_LEVEL)
+        elif name == _CONTENT_TYPES:
+            member = _Member.deflated(name, types, _STATIC_LEVEL)
+        elif name in (core_name, app_name):
+            member = None
+        published.append((name, member))
+    if app_name not in {name for name, _ in published}:
+        after_core = [name for name, _ in published].index(core_name) + 1
+        published.insert(after_core, (app_name, None))
+    return tuple(published), app_name
 
 
 def load(source: bytes) -> CompiledDocx:
@@ -669,6 +729,9 @@ def load(source: bytes) -> CompiledDocx:
             for info in package.infolist()
         )
 
+    with zipfile.ZipFile(saved) as package:
+        published, app_name = _published(members, package, core_part.partname.membername)
+
     root = doc.element
     marker = etree.Comment("docgen body")
     root.replace(root.body, marker)
@@ -692,4 +755,6 @@ def load(source: bytes) -> CompiledDocx:
         core_xml=core_part.blob,
         core_properties=tuple(dynamic),
         footnotes=tuple(footnotes.items()),
+        published=published,
+        app_name=app_name,
     )

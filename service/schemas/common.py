@@ -255,6 +255,12 @@ class IssuerSchema(BaseSchema):
         load_default=None,
         metadata={"description": "Forms of the body's name; computed where not given"},
     )
+    territory = bilingual(
+        load_default=None,
+        metadata={"description": "The territory the body governs, nominative: «Үч-Коргон "
+                  "айыл аймагы» / «Уч-Коргонский айылный аймак»; titles name it. Default: "
+                  "from the body's name (Kyrgyz), the body itself (Russian)"},
+    )  # fmt: skip
 
     @post_load
     def make(self, data, **kwargs) -> Issuer:

@@ -168,6 +168,11 @@ class PeriodSchema(BaseSchema):
 class OrderReferenceSchema(BaseSchema):
     number = Text(required=True, max_length=50, metadata={"example": "03-12/146-Б"})
     date = fields.Date(required=True)
+    act = bilingual(
+        load_default=None,
+        metadata={"description": "The order's act word, nominative: «БУЙРУК» / «РАСПОРЯЖЕНИЕ»; "
+                  "default «ТЕСКЕМЕ» / «РАСПОРЯЖЕНИЕ»"},
+    )  # fmt: skip
 
     @post_load
     def make(self, data, **kwargs) -> OrderReference:

@@ -40,6 +40,16 @@ class MunicipalitySchema(BaseSchema):
     district = bilingual(load_default=None)
     head = fields.Nested(PersonSchema, required=True)
     act = bilingual(load_default=None, metadata={"description": "Act word of the head's orders"})
+    order_line = bilingual(
+        load_default=None,
+        metadata={"description": "Line after the preamble of the head's orders; default by the "
+                  "act word («БУЙРУК КЫЛАМ:» for a буйрук, none for a тескеме)"},
+    )  # fmt: skip
+    territory = bilingual(
+        load_default=None,
+        metadata={"description": "The territory the body governs, nominative («Үч-Коргон айыл "
+                  "аймагы»), which titles name; default: derived from the Kyrgyz name"},
+    )  # fmt: skip
     numbering_pattern = Text(
         load_default="{seq}",
         max_length=100,

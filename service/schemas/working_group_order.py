@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from service.domain.common import PersonName
-from service.kinds.working_group_order.model import DraftPlan, Member, Role, WorkingGroupOrder
+from service.kinds.working_group_order.model import (
+    HEAD_KEEPS_CONTROL,
+    DraftPlan,
+    HeadKeepsControl,
+    Member,
+    Role,
+    WorkingGroupOrder,
+)
 from service.schemas.common import (
     BaseSchema,
     DocumentSchema,
@@ -36,6 +46,72 @@ class DraftPlanSchema(BaseSchema):
     @post_load
     def make(self, data, **kwargs) -> DraftPlan:
         return DraftPlan(**data)
+
+
+KEPT_BY_HEAD = "kept_by_head"
+# What `Flag` reads as true, documented as exactly these.
+_TRUE = {
+    "anyOf": [
+        {"type": "boolean", "enum": [True]},
+        {"type": "string", "enum": sorted(v for v in Flag.truthy if isinstance(v, str))},
+        {"type": "integer", "enum": [1]},
+    ]
+}
+
+
+class Control(fields.Nested):
+    """`control`: the person charged with control, or `{"kept_by_head": true}` when the head
+    who signs keeps it («Контроль за исполнением настоящего распоряжения оставляю за собой»).
+
+    One field rather than two, so that an order cannot name a controller and keep control
+    too; in a batch table, the column `control.kept_by_head` (or the person's columns). It is
+    the person's nested schema for everything that walks the schemas (`person`), and reads
+    the other shape itself.
+    """
+
+    def __init__(self, **kwargs: Any):
+        kwargs["metadata"] = {
+            "oneOf": [
+                {"$ref": "#/components/schemas/Person"},
+                {
+                    "type": "object",
+                    "properties": {KEPT_BY_HEAD: _TRUE},
+                    "required": [KEPT_BY_HEAD],
+                    "additionalProperties": False,
+                },
+            ],
+            **kwargs.get("metadata", {}),
+        }
+        super().__init__(PersonSchema, **kwargs)
+        self._flag = Flag()
+
+    @property
+    def person(self) -> fields.Nested:
+        return self
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
+        if not (isinstance(value, Mapping) and KEPT_BY_HEAD in value):
+            return super()._deserialize(value, attr, data, **kwargs)
+        errors: dict[str, list[str]] = {
+            key: ["Give either the person or kept_by_head, not both."]
+            for key in value
+            if key != KEPT_BY_HEAD
+        }
+        try:
+            kept = self._flag.deserialize(value[KEPT_BY_HEAD])
+        except ValidationError as err:
+            errors[KEPT_BY_HEAD] = err.messages
+        else:
+            if kept is not True:
+                errors[KEPT_BY_HEAD] = ["Must be true; otherwise give the person charged."]
+        if errors:
+            raise ValidationError(errors)
+        return HEAD_KEEPS_CONTROL
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any):
+        if isinstance(value, HeadKeepsControl):
+            return {KEPT_BY_HEAD: True}
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class WorkingGroupOrderSchema(DocumentSchema):
@@ -70,14 +146,25 @@ class WorkingGroupOrderSchema(DocumentSchema):
     )
     purpose = bilingual(required=True, metadata={"description": "«в целях …» / «… максатында»"})
     draft_plan = fields.Nested(DraftPlanSchema, required=True)
-    control = fields.Nested(
-        PersonSchema, required=True, metadata={"description": "The person charged with control"}
+    control = Control(
+        required=True,
+        metadata={
+            "description": 'The person charged with control, or `{"kept_by_head": true}`: '
+            "the head who signs keeps it"
+        },
     )
     members = fields.List(
         fields.Nested(MemberSchema), required=True, validate=validate.Length(min=1, max=200)
     )
     extra_clauses = fields.List(bilingual(), load_default=list, validate=validate.Length(max=30))
     responsible_secretary = fields.Nested(PersonSchema, load_default=None)
+    order_line = bilingual(
+        load_default=None,
+        metadata={
+            "description": "Line after the preamble; default by the act word: «БУЙРУК КЫЛАМ:» "
+            "for a буйрук, none for a тескеме; «РАСПОРЯЖАЮ:», «ПРИКАЗЫВАЮ:», «ПОСТАНОВЛЯЮ:»"
+        },
+    )
 
     @validates_schema
     def check_group_and_deadline(self, data, **kwargs):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from service.domain.notices import Notice
+from service.domain.properties import DocumentProperties
 from service.i18n import Phrases
 from service.kinds.annual_report.chart import BudgetBars, ChartData, IndicatorBar, render_chart
 from service.kinds.annual_report.model import (
@@ -33,12 +34,14 @@ from service.kinds.joint_plan.context import (
     _deadline,
     _period,
     order_reference,
+    title_warnings,
 )
 from service.kinds.joint_plan.model import JointPlan
 from service.language import kyrgyz, russian
 from service.language.dates import long_date
 from service.language.grammatical_forms import body_forms
 from service.language.money import format_amount, format_number
+from service.language.territory import territory_locative
 from service.language.typography import hyphenate, hyphenate_some
 
 MINUS = "\u2212"
@@ -101,10 +104,9 @@ def _title(t: Phrases, plan: JointPlan, lang: str) -> str:
     if plan.title is not None:
         subject = plan.title[lang]
     else:
-        forms = body_forms(plan.issuer.body, plan.issuer.forms)
         subject = t.gettext(
             "for public safety and crime prevention in {body_locative} {period}",
-            body_locative=forms.ru_locative if lang == "ru" else forms.ky_locative,
+            body_locative=territory_locative(plan.issuer, lang),
             period=_period(t, plan),
         )
     return t.gettext("REPORT\non the implementation of the joint plan {subject}", subject=subject)
@@ -353,8 +355,8 @@ def media(report: AnnualReport) -> dict[str, bytes]:
 
 
 def warnings(report: AnnualReport) -> list[Notice]:
-    """Gaps in the report."""
-    return report.warnings
+    """Gaps in the report, and a title that must name the office."""
+    return report.warnings + title_warnings(report.plan, "plan.issuer")
 
 
 def file_stem(report: AnnualReport) -> str:
@@ -368,3 +370,16 @@ def file_stem(report: AnnualReport) -> str:
     )
     body = report.plan.issuer.body[lang]
     return f"{Phrases(lang).gettext('Plan implementation report')} {when} {body}"
+
+
+def properties(report: AnnualReport) -> DocumentProperties:
+    """The file's metadata, in the report's original language; its date: the report's."""
+    lang = report.language.parts[0]
+    t = Phrases(lang)
+    return DocumentProperties(
+        title=" ".join(_title(t, report.plan, lang).split()),
+        subject=t.gettext("Plan implementation report"),
+        language=lang,
+        date=report.report_date,
+        issuer=report.plan.issuer.body[lang],
+    )

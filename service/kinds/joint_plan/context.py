@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from service.domain.common import Bilingual
 from service.domain.notices import Notice
+from service.domain.properties import DocumentProperties
 from service.i18n import Phrases
 from service.kinds.joint_plan.model import (
     Activity,
@@ -22,7 +23,7 @@ from service.kinds.joint_plan.model import (
     Problem,
     Resource,
 )
-from service.language import kyrgyz, russian
+from service.language import kyrgyz, russian, territory
 from service.language.dates import (
     attributive_date,
     date_in_form,
@@ -31,6 +32,7 @@ from service.language.dates import (
 )
 from service.language.grammatical_forms import body_forms
 from service.language.money import amount_in_words, format_amount, format_number
+from service.language.territory import territory_locative
 from service.language.typography import hyphenate, hyphenate_some
 
 SOURCE_PHRASES = {
@@ -59,11 +61,9 @@ def _title(t: Phrases, plan: JointPlan, lang: str) -> str:
     if plan.title is not None:
         subject = plan.title[lang]
     else:
-        forms = body_forms(plan.issuer.body, plan.issuer.forms)
-        locative = forms.ru_locative if lang == "ru" else forms.ky_locative
         subject = t.gettext(
             "for public safety and crime prevention in {body_locative} {period}",
-            body_locative=locative,
+            body_locative=territory_locative(plan.issuer, lang),
             period=_period(t, plan),
         )
     return t.gettext("JOINT PLAN\n{subject}", subject=subject)
@@ -122,12 +122,27 @@ def _activity(t: Phrases, plan: JointPlan, number: str, activity: Activity, lang
 
 
 def order_reference(t: Phrases, plan: JointPlan) -> str:
-    """«The working group was established by the order of 26 June 2015 No. 03-12/146-Б.»"""
+    """«Жумушчу топ Үч-Коргон айыл өкмөтүнүн 2015-жылдын 26-июнундагы № 03-12/146-Б
+    буйругу менен түзүлгөн.» / «Рабочая группа создана распоряжением Уч-Коргонского айыл
+    окмоту от 26 июня 2015 г. № 03-12/146-Б.»: the issuer's genitive, the order's act word."""
     reference = plan.working_group_order
     if reference is None:
         return ""
+    lang = t.lang
+    act = (
+        reference.act[lang]
+        if reference.act is not None and reference.act.has(lang)
+        else t.gettext("ORDER (act of the head)")
+    ).lower()
+    forms = body_forms(plan.issuer.body, plan.issuer.forms)
+    if lang == "ru":
+        body, act = forms.ru_genitive, russian.inflect_phrase(act, russian.Case.INSTRUMENTAL)
+    else:
+        body, act = forms.ky_genitive, kyrgyz.possessive(act)
     return t.gettext(
-        "The working group was established by the order {date} No. {number}.",
+        "The working group was established by the {act} of {body} {date} No. {number}.",
+        act=act,
+        body=body,
         date=attributive_date(t, reference.date),
         number=reference.number,
     )
@@ -343,9 +358,16 @@ def build_context(plan: JointPlan) -> dict:
     return {"parts": [_part(plan, lang) for lang in plan.language.parts]}
 
 
+def title_warnings(plan: JointPlan, field: str) -> list[Notice]:
+    """A composed title whose territory is unknown (`field`: the input path of the issuer)."""
+    if plan.title is not None:
+        return []
+    return territory.warnings(plan.issuer, plan.language.parts, field)
+
+
 def warnings(plan: JointPlan) -> list[Notice]:
     """Unusual but valid input."""
-    return plan.warnings
+    return plan.warnings + title_warnings(plan, "issuer")
 
 
 def file_stem(plan: JointPlan) -> str:
@@ -358,3 +380,16 @@ def file_stem(plan: JointPlan) -> str:
         else f"{period.start.isoformat()}–{period.end.isoformat()}"
     )
     return f"{Phrases(lang).gettext('Joint plan')} {when} {plan.issuer.body[lang]}"
+
+
+def properties(plan: JointPlan) -> DocumentProperties:
+    """The file's metadata, in the plan's original language; its date: the period's start."""
+    lang = plan.language.parts[0]
+    t = Phrases(lang)
+    return DocumentProperties(
+        title=" ".join(_title(t, plan, lang).split()),
+        subject=t.gettext("Joint plan"),
+        language=lang,
+        date=plan.period.start,
+        issuer=plan.issuer.body[lang],
+    )

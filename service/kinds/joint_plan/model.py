@@ -171,6 +171,8 @@ class OrderReference:
 
     number: str
     date: date
+    # The order's act word, nominative («БУЙРУК» / «РАСПОРЯЖЕНИЕ»); None: the default one.
+    act: Bilingual | None = None
 
 
 @dataclass(frozen=True)

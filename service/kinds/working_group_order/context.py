@@ -7,12 +7,15 @@ language (Kyrgyz first), under one bilingual letterhead.
 from __future__ import annotations
 
 from service.domain.common import Person
+from service.domain.notices import Notice
+from service.domain.properties import DocumentProperties
 from service.i18n import Phrases
-from service.kinds.working_group_order.model import Role, WorkingGroupOrder
-from service.language import kyrgyz, russian
+from service.kinds.working_group_order.model import HeadKeepsControl, Role, WorkingGroupOrder
+from service.language import kyrgyz, russian, territory
 from service.language.dates import attributive_date, deadline_date, long_date
 from service.language.grammatical_forms import body_forms
 from service.language.laws import default_legal_basis
+from service.language.territory import territory_locative
 
 ROLE_PHRASES = {
     Role.LEADER: "leader of the group",
@@ -70,6 +73,48 @@ def _controller(person: Person, lang: str) -> tuple[str, str]:
     return person.position.ky, f"{name.initials} {surname}".strip()
 
 
+def _control_clause(t: Phrases, order: WorkingGroupOrder, lang: str, forms: dict[str, str]) -> str:
+    """The last clause: control assigned to a person, or kept by the head who signs."""
+    if isinstance(order.control, HeadKeepsControl):
+        return t.gettext(
+            "I keep the monitoring of the execution of this {act} to myself.",
+            act=forms["act_genitive"],
+        )
+    position, name = _controller(order.control, lang)
+    return t.gettext(
+        "Monitoring of the execution of this {act} is assigned to {position} {name}.",
+        act=forms["act_genitive"],
+        position=position,
+        name=name,
+    )
+
+
+# The line between the preamble and the clauses, by act word (lower case, either language):
+# a буйрук says «БУЙРУК КЫЛАМ:», a тескеме has none (its clauses start with jussive verbs:
+# «…бекитилсин»); in Russian each act has its verb («РАСПОРЯЖАЮ:» in the seed). The
+# catalogs give the words; an act word not listed has no line.
+ORDER_LINES = {
+    "ky": {"буйрук": ("", "I HEREBY ORDER:")},
+    "ru": {
+        "распоряжение": ("", "I HEREBY ORDER:"),
+        "приказ": ("after the preamble of a приказ", "I HEREBY ORDER:"),
+        "постановление": ("after the preamble of a постановление", "I HEREBY ORDER:"),
+    },
+}
+
+
+def _order_line(t: Phrases, order: WorkingGroupOrder, lang: str) -> str:
+    """The municipality's own line after the preamble, or the act word's (none for a
+    тескеме)."""
+    if order.order_line is not None and order.order_line.has(lang):
+        return order.order_line[lang]
+    found = ORDER_LINES[lang].get(" ".join(_act_word(order, lang).lower().split()))
+    if found is None:
+        return ""
+    context, message = found
+    return t.pgettext(context, message) if context else t.gettext(message)
+
+
 def _submit_to(text: str, lang: str) -> str:
     if lang == "ru":
         return russian.inflect_phrase(text, russian.Case.ACCUSATIVE)
@@ -86,13 +131,12 @@ def _preamble(t: Phrases, order: WorkingGroupOrder, lang: str) -> str:
 
 
 def _clauses(t: Phrases, order: WorkingGroupOrder, lang: str, forms: dict[str, str]) -> list[str]:
-    position, name = _controller(order.control, lang)
     texts = [
         t.gettext(
             "Approve the membership of the working group to draft the joint plan for public "
             "safety and crime prevention in {body_locative} according to the appendix "
             "(appendix attached).",
-            body_locative=forms["body_locative"],
+            body_locative=territory_locative(order.issuer, lang),
         ),
         t.gettext(
             "The working group shall submit the draft joint plan to {submit_to} {deadline}.",
@@ -100,12 +144,7 @@ def _clauses(t: Phrases, order: WorkingGroupOrder, lang: str, forms: dict[str, s
             deadline=deadline_date(t, order.draft_plan.deadline),
         ),
         *(_strip_end(c[lang]).rstrip(".") + "." for c in order.extra_clauses),
-        t.gettext(
-            "Monitoring of the execution of this {act} is assigned to {position} {name}.",
-            act=forms["act_genitive"],
-            position=position,
-            name=name,
-        ),
+        _control_clause(t, order, lang, forms),
     ]
     return [f"{i}. {_sentence(text)}" for i, text in enumerate(texts, start=1)]
 
@@ -128,19 +167,22 @@ def _members(t: Phrases, order: WorkingGroupOrder, lang: str) -> tuple[list[dict
     return officers, members
 
 
+def _subject(t: Phrases, order: WorkingGroupOrder, lang: str) -> str:
+    """The title: the input's, or «On establishing a working group … in <territory>»."""
+    if order.subject is not None:
+        return order.subject[lang]
+    return t.gettext(
+        "On establishing a working group to draft the joint plan for public safety and "
+        "crime prevention in {body_locative}",
+        body_locative=territory_locative(order.issuer, lang),
+    )
+
+
 def _part(order: WorkingGroupOrder, lang: str) -> dict:
     t = Phrases(lang)
     forms = _forms(order, lang)
     officers, members = _members(t, order, lang)
-    subject = (
-        order.subject[lang]
-        if order.subject is not None
-        else t.gettext(
-            "On establishing a working group to draft the joint plan for public safety and "
-            "crime prevention in {body_locative}",
-            body_locative=forms["body_locative"],
-        )
-    )
+    subject = _subject(t, order, lang)
     secretary = order.responsible_secretary
     return {
         "lang": lang,
@@ -150,7 +192,7 @@ def _part(order: WorkingGroupOrder, lang: str) -> dict:
         "place": order.place[lang] if order.place is not None else "",
         "subject": _strip_end(subject).rstrip("."),
         "preamble": _preamble(t, order, lang),
-        "order_word": t.gettext("I HEREBY ORDER:"),
+        "order_word": _order_line(t, order, lang),
         "clauses": _clauses(t, order, lang, forms),
         "head_position": order.issuer.head.position[lang],
         "head_name": order.issuer.head.name.initials_first,
@@ -165,7 +207,7 @@ def _part(order: WorkingGroupOrder, lang: str) -> dict:
         "appendix_title": t.gettext(
             "Membership of the working group to draft the joint plan for public safety and "
             "crime prevention in {body_locative}",
-            body_locative=forms["body_locative"],
+            body_locative=territory_locative(order.issuer, lang),
         ),
         "officers": officers,
         "members_heading": t.gettext("Members of the group:"),
@@ -195,3 +237,24 @@ def file_stem(order: WorkingGroupOrder) -> str:
     lang = order.language.parts[-1]
     act = _act_word(order, lang).capitalize()
     return f"{act} {order.number} {order.date.isoformat()}"
+
+
+def warnings(order: WorkingGroupOrder) -> list[Notice]:
+    """A title that must name the office, the territory being unknown."""
+    return territory.warnings(order.issuer, order.language.parts)
+
+
+def properties(order: WorkingGroupOrder) -> DocumentProperties:
+    """The file's metadata, in the order's original language: its title, its act word and
+    number, its date, its issuer."""
+    lang = order.language.parts[0]
+    t = Phrases(lang)
+    act = _act_word(order, lang).capitalize()
+    return DocumentProperties(
+        title=_strip_end(_subject(t, order, lang)).rstrip("."),
+        subject=f"{act} {t.gettext('No. {number}', number=order.number)}, "
+        f"{long_date(t, order.date)}",
+        language=lang,
+        date=order.date,
+        issuer=order.issuer.body[lang],
+    )

@@ -36,6 +36,14 @@ class DraftPlan:
 
 
 @dataclass(frozen=True)
+class HeadKeepsControl:
+    """The head who signs keeps control of the order's execution («…оставляю за собой»)."""
+
+
+HEAD_KEEPS_CONTROL = HeadKeepsControl()
+
+
+@dataclass(frozen=True)
 class WorkingGroupOrder:
     language: Language
     issuer: Issuer
@@ -47,10 +55,13 @@ class WorkingGroupOrder:
     legal_basis: tuple[Bilingual, ...] | None
     purpose: Bilingual
     draft_plan: DraftPlan
-    control: Person
+    control: Person | HeadKeepsControl
     members: tuple[Member, ...]
     extra_clauses: tuple[Bilingual, ...]
     responsible_secretary: Person | None
+    # The line between the preamble and the clauses where the municipality sets one; None:
+    # the act word's own («БУЙРУК КЫЛАМ:» for a буйрук, none for a тескеме).
+    order_line: Bilingual | None = None
 
     @property
     def members_in_order(self) -> list[Member]:
