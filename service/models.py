@@ -72,6 +72,9 @@ class DocumentRecord(Base):
     filename: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[dict | None] = mapped_column(JSON)
+    # Warnings about the input (service.domain.notices.Notice.as_json each), as recorded at
+    # submission; None for jobs recorded before they were stored.
+    warnings: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

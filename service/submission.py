@@ -123,7 +123,7 @@ def record_document(
     if idempotency_key:
         existing = records.find_idempotent(session, scope, idempotency_key, fingerprint)
         if existing is not None:
-            return Submission(existing, False, [])
+            return Submission(existing, False, stored_warnings(existing))
     resolved, municipality = registry.resolve(
         session, scope, payload, with_act=spec.act_word and "act" in input_fields(kind)
     )
@@ -157,7 +157,8 @@ def record_document(
         # A concurrent request with the same key made the document: give the number back.
         record_id = record.id
         session.rollback()
-        return Submission(records.get(session, record_id, scope), False, [])
+        existing = records.get(session, record_id, scope)
+        return Submission(existing, False, stored_warnings(existing))
     if issue is not None:
         registry.record_issue(
             session,
@@ -169,7 +170,15 @@ def record_document(
             subject=spec.register_subject(model),
             document_id=record.id,
         )
-    return Submission(record, True, spec.warnings(model))
+    warnings = spec.warnings(model)
+    # Kept with the job, so that its status shows them after this response.
+    record.warnings = [notice.as_json() for notice in warnings]
+    return Submission(record, True, warnings)
+
+
+def stored_warnings(record: DocumentRecord) -> list[Notice]:
+    """The warnings recorded with a job at its submission."""
+    return [Notice.from_json(item) for item in record.warnings or []]
 
 
 def _year_of(value: Any) -> int | None:

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from service.domain.common import Gender, PersonName
 from service.i18n import Phrases
 from service.language import kyrgyz, russian
 from service.language.dates import attributive_date, deadline_date, long_date
@@ -40,21 +39,6 @@ from service.language.dates import attributive_date, deadline_date, long_date
 )  # fmt: skip
 def test_russian_phrase_heads(phrase, case, expected):
     assert russian.inflect_phrase(phrase, russian.Case[case]) == expected
-
-
-@pytest.mark.parametrize(
-    ("name", "gender", "expected"),
-    [
-        ("Якубова М.К.", Gender.FEMALE, "Якубову М.К."),
-        ("Абдурахманов А.", Gender.MALE, "Абдурахманова А."),
-        ("Турсуналиева Р.О.", Gender.FEMALE, "Турсуналиеву Р.О."),
-        ("Ким Е.", Gender.FEMALE, "Ким Е."),
-        ("Асан уулу Бакыт", Gender.MALE, "Асан уулу Б."),
-    ],
-)
-def test_russian_accusative_surnames(name, gender, expected):
-    declined = russian.decline_surname(PersonName.parse(name), gender, russian.Case.ACCUSATIVE)
-    assert declined.surname_first == expected
 
 
 @pytest.mark.parametrize(
@@ -113,18 +97,3 @@ def test_dated_and_deadline_forms():
     assert long_date(ru, date(2015, 6, 26)) == "26 июня 2015 г."
     assert attributive_date(ru, date(2015, 6, 26)) == "от 26 июня 2015 г."
     assert deadline_date(ru, date(2015, 10, 30)) == "не позднее 30 октября 2015 г."
-
-
-@pytest.mark.parametrize(
-    ("text", "surname_first", "initials_first"),
-    [
-        ("Якубова М.К.", "Якубова М.К.", "М.К. Якубова"),
-        ("М.К. Якубова", "Якубова М.К.", "М.К. Якубова"),
-        ("Якубова Мээрим Касымовна", "Якубова М.К.", "М.К. Якубова"),
-        ("Асан уулу Бакыт", "Асан уулу Б.", "Б. Асан уулу"),
-        ("Айпери ‹Тест & «кавычки»>", "Айпери ‹Тест & «кавычки»>", "Айпери ‹Тест & «кавычки»>"),
-    ],
-)
-def test_person_names(text, surname_first, initials_first):
-    name = PersonName.parse(text)
-    assert (name.surname_first, name.initials_first) == (surname_first, initials_first)

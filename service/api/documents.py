@@ -62,8 +62,6 @@ def submit_document(kind: str):
     made = submission.submit_document(
         found.db, found.dispatcher, scope(), kind, payload, idempotency_key=key
     )
-    # Advice on unusual but valid input goes with this response only; it is not stored.
-    made.record.warnings = made.warnings
     return made.record
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import EXCLUDE, Schema, fields
 
+from service.domain.notices import Notice
 from service.domain.status import Status
 from service.errors import flatten_errors
 from service.i18n import translate_error, translate_errors, translate_notice
@@ -95,8 +96,9 @@ class DocumentJobSchema(Schema):
         metadata={
             "type": "array",
             "items": {"type": "string"},
-            "description": "Unusual but valid input (e.g. the number of priority problems); "
-            "only in the response to a submission",
+            "description": "Unusual but valid input (a name that could not be read or whose "
+            "declension is uncertain, naming the field to set; the number of priority "
+            "problems), as recorded at the submission",
         },
     )
 
@@ -119,7 +121,7 @@ class DocumentJobSchema(Schema):
 
     def localized_warnings(self, record) -> list[str]:
         lang = request_language()
-        return [translate_notice(n, lang) for n in getattr(record, "warnings", ())]
+        return [translate_notice(Notice.from_json(n), lang) for n in record.warnings or ()]
 
     def make_links(self, record) -> dict:
         return {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 
 
@@ -42,36 +41,22 @@ class Bilingual:
         return bool(getattr(self, lang))
 
 
-_PATRONYMIC_PARTICLES = {"уулу", "кызы"}
-_INITIALS = re.compile(r"^(?:[^\W\d_]\.)+$")
-_WORD = re.compile(r"^[^\W\d_]+(?:[-'][^\W\d_]+)*$")
-
-
 @dataclass(frozen=True)
 class PersonName:
-    """A name split into the surname (declined) and the initials (never declined)."""
+    """A name as documents print it: the surname (declined) and the initials (never declined).
+
+    `surname` is «Асанов», or a father's name with its particle, «Жумабек кызы»
+    (`particle`), which Russian texts leave undeclined. A name that could not be read is
+    `verbatim`: printed as `written`, never declined (service.language.names parses).
+    """
 
     surname: str
-    initials: str
+    initials: str = ""
     verbatim: bool = False
-
-    @classmethod
-    def parse(cls, text: str) -> PersonName:
-        """Parse «Якубова М.К.», «М.К. Якубова», «Якубова Мээрим Касымовна», «Асан уулу Бакыт».
-
-        A name that fits none of these shapes is kept verbatim and never declined.
-        """
-        tokens = text.split()
-        if len(tokens) > 1 and _INITIALS.match(tokens[0]):
-            tokens = [*tokens[1:], tokens[0]]
-        take = 2 if len(tokens) > 1 and tokens[1].lower() in _PATRONYMIC_PARTICLES else 1
-        surname, rest = tokens[:take], tokens[take:]
-        if not all(_WORD.match(t) for t in surname) or not all(
-            _INITIALS.match(t) or _WORD.match(t) for t in rest
-        ):
-            return cls(surname=text, initials="", verbatim=True)
-        initials = "".join(t if _INITIALS.match(t) else t[0] + "." for t in rest)
-        return cls(surname=" ".join(surname), initials=initials)
+    written: str = ""
+    particle: bool = False
+    # The patronymic when it was written out («Касымовна», «Бакыт кызы»): it tells the gender.
+    patronymic: str = ""
 
     @property
     def surname_first(self) -> str:
@@ -85,10 +70,29 @@ class PersonName:
 
 
 @dataclass(frozen=True)
+class PersonForms:
+    """A person's name set by hand in the forms documents print; None means «compute it».
+
+    Russian forms put the surname first («Асанову Б.К.»), Kyrgyz ones the initials first
+    («Б.К. Асановго»), as the texts print them.
+    """
+
+    list: str | None = None
+    signature: str | None = None
+    ru_genitive: str | None = None
+    ru_dative: str | None = None
+    ru_accusative: str | None = None
+    ru_instrumental: str | None = None
+    ky_genitive: str | None = None
+    ky_dative: str | None = None
+
+
+@dataclass(frozen=True)
 class Person:
     name: PersonName
     gender: Gender
     position: Bilingual
+    forms: PersonForms = PersonForms()
 
 
 @dataclass(frozen=True)

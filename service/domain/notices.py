@@ -20,3 +20,12 @@ class Notice:
     def text(self) -> str:
         """The English text, values put in."""
         return self.message.format(**self.values)
+
+    def as_json(self) -> dict:
+        """The notice as stored with a job: code, message id and values."""
+        return {"code": self.code, "message": self.message, "values": dict(self.values)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Notice:
+        """A notice stored by `as_json`."""
+        return cls(data["code"], data["message"], dict(data.get("values") or {}))

@@ -25,9 +25,11 @@ from service.domain.common import (
     Language,
     NameForms,
     Person,
+    PersonForms,
     PersonName,
     Phrase,
 )
+from service.language.names import parse_name
 
 # Characters XML 1.0 cannot carry: Word refuses a file that contains them.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -184,20 +186,74 @@ def bilingual(**kwargs: Any) -> fields.Nested:
     return fields.Nested(BilingualSchema, **kwargs)
 
 
+class PersonFormsSchema(BaseSchema):
+    """A person's name set by hand in the forms documents print; these always win."""
+
+    list = Text(
+        max_length=300,
+        metadata={"description": "In lists and tables", "example": "Жумабек кызы М."},
+    )
+    signature = Text(
+        max_length=300,
+        metadata={"description": "Under a signature or an approval", "example": "М. Жумабек кызы"},
+    )
+    ru_genitive = Text(max_length=300, metadata={"example": "Асанова Б.К."})
+    ru_dative = Text(max_length=300, metadata={"example": "Асанову Б.К."})
+    ru_accusative = Text(
+        max_length=300,
+        metadata={"description": "«возложить на …» (the order's control clause)",
+                  "example": "Асанова Б.К."},
+    )  # fmt: skip
+    ru_instrumental = Text(max_length=300, metadata={"example": "Асановым Б.К."})
+    ky_genitive = Text(max_length=300, metadata={"example": "Б.К. Асановдун"})
+    ky_dative = Text(
+        max_length=300,
+        metadata={"description": "«… жүктөлсүн» (the order's control clause)",
+                  "example": "Б.К. Асановго"},
+    )  # fmt: skip
+
+    @post_load
+    def make(self, data, **kwargs) -> PersonForms:
+        return PersonForms(**data)
+
+
 class PersonSchema(BaseSchema):
     name = Text(
         required=True,
         max_length=200,
-        metadata={"description": "«Фамилия И.О.» or «Фамилия Имя Отчество» (nominative)"},
+        metadata={
+            "description": "Nominative, in any shape offices write: «Фамилия И.О.», «И.О. "
+            "Фамилия», «Фамилия Имя Отчество», «Фамилия Имя», «Асан уулу Бакыт», «Мээрим "
+            "Жумабек кызы». A name in capitals prints in normal capitalisation (see "
+            "`keep_capitals`); one that cannot be read prints as written, with a warning."
+        },
     )
     gender = fields.Enum(Gender, by_value=True, required=True)
     position = bilingual(required=True, metadata={"description": "Position in the nominative case"})
+    keep_capitals = Flag(
+        load_default=False,
+        metadata={"description": "Print a surname written in capitals («АСАНОВ») as written"},
+    )
+    forms = fields.Nested(
+        PersonFormsSchema,
+        load_default=None,
+        metadata={"description": "The name set by hand in the forms documents print; the "
+                  "others are computed"},
+    )  # fmt: skip
 
     @post_load
     def make(self, data, **kwargs) -> Person:
-        return Person(
-            name=PersonName.parse(data["name"]), gender=data["gender"], position=data["position"]
-        )
+        return Person(**person_values(data))
+
+
+def person_values(data: dict) -> dict:
+    """The loaded fields of a person (or of a subclass's schema) as `Person` arguments: the
+    name parsed, the hand-set forms."""
+    values = dict(data)
+    keep = values.pop("keep_capitals", False)
+    values["name"] = parse_name(values["name"], keep_capitals=keep)
+    values["forms"] = values.get("forms") or PersonForms()
+    return values
 
 
 class NameFormsSchema(BaseSchema):

@@ -7,7 +7,6 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from service.domain.common import PersonName
 from service.kinds.working_group_order.model import (
     HEAD_KEEPS_CONTROL,
     DraftPlan,
@@ -24,6 +23,7 @@ from service.schemas.common import (
     Text,
     bilingual,
     issuer_field,
+    person_values,
 )
 
 
@@ -33,7 +33,7 @@ class MemberSchema(PersonSchema):
 
     @post_load
     def make(self, data, **kwargs) -> Member:
-        return Member(**{**data, "name": PersonName.parse(data["name"])})
+        return Member(**person_values(data))
 
 
 class DraftPlanSchema(BaseSchema):

@@ -41,6 +41,7 @@ from service.language import kyrgyz, russian
 from service.language.dates import long_date
 from service.language.grammatical_forms import body_forms
 from service.language.money import format_amount, format_number
+from service.language.names import Form, name_form, people_notices
 from service.language.territory import territory_locative
 from service.language.typography import hyphenate, hyphenate_some
 
@@ -297,7 +298,7 @@ def _part(report: AnnualReport, lang: str) -> dict:
         "narrative": _narrative(t, report, lang),
         "date": long_date(t, report.report_date),
         "signatory_position": report.signatory.position[lang],
-        "signatory_name": report.signatory.name.initials_first,
+        "signatory_name": name_form(report.signatory, Form.SIGNATURE),
     }
 
 
@@ -355,8 +356,10 @@ def media(report: AnnualReport) -> dict[str, bytes]:
 
 
 def warnings(report: AnnualReport) -> list[Notice]:
-    """Gaps in the report, and a title that must name the office."""
-    return report.warnings + title_warnings(report.plan, "plan.issuer")
+    """Gaps in the report, a signatory's name that could not be read, and a title that must
+    name the office."""
+    signatory = people_notices([("signatory", report.signatory, [Form.SIGNATURE])])
+    return report.warnings + signatory + title_warnings(report.plan, "plan.issuer")
 
 
 def file_stem(report: AnnualReport) -> str:

@@ -32,6 +32,7 @@ from service.language.dates import (
 )
 from service.language.grammatical_forms import body_forms
 from service.language.money import amount_in_words, format_amount, format_number
+from service.language.names import Form, name_form, people_notices
 from service.language.territory import territory_locative
 from service.language.typography import hyphenate, hyphenate_some
 
@@ -327,7 +328,7 @@ def _part(plan: JointPlan, lang: str) -> dict:
             {
                 "word": t.gettext("APPROVED"),
                 "position": person.position[lang],
-                "name": person.name.initials_first,
+                "name": name_form(person, Form.SIGNATURE),
                 "date_line": t.gettext("«___» ____________ 20___"),
                 "seal": t.gettext("L.S."),
             }
@@ -347,7 +348,7 @@ def _part(plan: JointPlan, lang: str) -> dict:
         "monitoring": _monitoring(t, plan, lang),
         "indicator_groups": _indicator_groups(t, plan, lang),
         "agreed": [
-            {"position": person.position[lang], "name": person.name.initials_first}
+            {"position": person.position[lang], "name": name_form(person, Form.SIGNATURE)}
             for person in plan.agreed
         ],
     }
@@ -365,9 +366,27 @@ def title_warnings(plan: JointPlan, field: str) -> list[Notice]:
     return territory.warnings(plan.issuer, plan.language.parts, field)
 
 
+def name_warnings(plan: JointPlan) -> list[Notice]:
+    """Names of the approval and agreement blocks that could not be read."""
+    approvers = plan.approvers
+    # The executive head defaults to the issuer's head: the warning names the field given.
+    executive = (
+        "issuer.head"
+        if approvers.executive_head is plan.issuer.head
+        else "approvers.executive_head"
+    )
+    people = [
+        ("approvers.kenesh_chair", approvers.kenesh_chair),
+        (executive, approvers.executive_head),
+        ("approvers.police_head", approvers.police_head),
+        *((f"agreed.{i}", person) for i, person in enumerate(plan.agreed)),
+    ]
+    return people_notices((path, person, [Form.SIGNATURE]) for path, person in people)
+
+
 def warnings(plan: JointPlan) -> list[Notice]:
     """Unusual but valid input."""
-    return plan.warnings + title_warnings(plan, "issuer")
+    return plan.warnings + name_warnings(plan) + title_warnings(plan, "issuer")
 
 
 def file_stem(plan: JointPlan) -> str:

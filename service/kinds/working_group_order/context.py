@@ -15,6 +15,7 @@ from service.language import kyrgyz, russian, territory
 from service.language.dates import attributive_date, deadline_date, long_date
 from service.language.grammatical_forms import body_forms
 from service.language.laws import default_legal_basis
+from service.language.names import Form, forms_in, name_form, people_notices
 from service.language.territory import territory_locative
 
 ROLE_PHRASES = {
@@ -66,11 +67,8 @@ def _controller(person: Person, lang: str) -> tuple[str, str]:
         position = russian.inflect_phrase(
             russian.lower_first(person.position.ru), russian.Case.ACCUSATIVE
         )
-        name = russian.decline_surname(person.name, person.gender, russian.Case.ACCUSATIVE)
-        return position, name.surname_first
-    name = person.name
-    surname = name.surname if name.verbatim else kyrgyz.decline(name.surname, kyrgyz.Case.DATIVE)
-    return person.position.ky, f"{name.initials} {surname}".strip()
+        return position, name_form(person, Form.RU_ACCUSATIVE)
+    return person.position.ky, name_form(person, Form.KY_DATIVE)
 
 
 def _control_clause(t: Phrases, order: WorkingGroupOrder, lang: str, forms: dict[str, str]) -> str:
@@ -160,7 +158,7 @@ def _members(t: Phrases, order: WorkingGroupOrder, lang: str) -> tuple[list[dict
             description += " " + t.gettext("(by agreement)")
         row = {
             "number": f"{number}.",
-            "name": member.name.surname_first,
+            "name": name_form(member, Form.LIST),
             "description": description,
         }
         (members if member.role is Role.MEMBER else officers).append(row)
@@ -195,7 +193,7 @@ def _part(order: WorkingGroupOrder, lang: str) -> dict:
         "order_word": _order_line(t, order, lang),
         "clauses": _clauses(t, order, lang, forms),
         "head_position": order.issuer.head.position[lang],
-        "head_name": order.issuer.head.name.initials_first,
+        "head_name": name_form(order.issuer.head, Form.SIGNATURE),
         "seal": t.gettext("L.S."),
         "appendix_mark": t.gettext(
             "Appendix to the {act} of {body} {date} No. {number}",
@@ -213,7 +211,7 @@ def _part(order: WorkingGroupOrder, lang: str) -> dict:
         "members_heading": t.gettext("Members of the group:"),
         "members": members,
         "secretary_position": secretary.position[lang] if secretary else "",
-        "secretary_name": secretary.name.initials_first if secretary else "",
+        "secretary_name": name_form(secretary, Form.SIGNATURE) if secretary else "",
     }
 
 
@@ -239,9 +237,22 @@ def file_stem(order: WorkingGroupOrder) -> str:
     return f"{act} {order.number} {order.date.isoformat()}"
 
 
+def name_warnings(order: WorkingGroupOrder) -> list[Notice]:
+    """Names that could not be read, or whose printed forms are guesses."""
+    people = [("issuer.head", order.issuer.head, [Form.SIGNATURE])]
+    if isinstance(order.control, Person):
+        cases = forms_in(order.language.parts, Form.RU_ACCUSATIVE, Form.KY_DATIVE)
+        people.append(("control", order.control, cases))
+    people += [(f"members.{i}", member, [Form.LIST]) for i, member in enumerate(order.members)]
+    if order.responsible_secretary is not None:
+        people.append(("responsible_secretary", order.responsible_secretary, [Form.SIGNATURE]))
+    return people_notices(people)
+
+
 def warnings(order: WorkingGroupOrder) -> list[Notice]:
-    """A title that must name the office, the territory being unknown."""
-    return territory.warnings(order.issuer, order.language.parts)
+    """Names that could not be read or declined surely; a title that must name the office,
+    the territory being unknown."""
+    return name_warnings(order) + territory.warnings(order.issuer, order.language.parts)
 
 
 def properties(order: WorkingGroupOrder) -> DocumentProperties:
