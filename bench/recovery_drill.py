@@ -92,8 +92,8 @@ def kill(jobs: int) -> dict:
             client = app.test_client()
             ids = _submit(client, jobs)
 
-            def more_jobs() -> None:
-                ids.extend(_submit(client, jobs, start=len(ids)))
+            def more_jobs() -> None:  # from kill_mid_run's thread: a client of its own
+                ids.extend(_submit(app.test_client(), 20, start=len(ids)))
 
             interrupted = kill_mid_run(app, stack, victims, more_jobs)
             killed = time.monotonic()

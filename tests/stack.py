@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -137,6 +138,9 @@ class Worker:
 
     def _died(self) -> bool:
         return self.process is not None and self.process.poll() is not None
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def pids(self) -> set[int]:
         """The worker's processes: its main process and its pool (one process group)."""
@@ -275,26 +279,39 @@ def held_by(app, pids: set[int]) -> dict[str, str]:
 def kill_mid_run(app, stack, killed: list, more_jobs=None) -> dict[str, str]:
     """SIGKILL the worker `killed` ends with (main process and pool) while it runs a job;
     what it held then. A kill that lands between two jobs catches none running: kill fresh
-    workers until one is caught in the middle (each is added to `killed`). `more_jobs` is
-    called whenever nothing is left to run (another worker may have emptied the queue)."""
+    workers until one is caught in the middle (each is added to `killed`). `more_jobs`, if
+    given, is called from a thread whenever few jobs are left (another worker may empty the
+    queue faster than a test submits), so that the wait never stops looking."""
     interrupted: dict[str, str] = {}
+    feeding = threading.Event()
 
-    def running(pids: set[int]) -> bool:
-        if Status.RUNNING in held_by(app, pids).values():
-            return True
-        if more_jobs is not None and not unfinished(app):
-            more_jobs()
-        return False
+    def feed() -> None:
+        while not feeding.wait(0.05):
+            if unfinished(app) < 40:
+                more_jobs()
 
-    while Status.RUNNING not in interrupted.values():
-        assert len(killed) < 5, "no kill caught a job in the middle"
-        if interrupted or not killed:
-            killed.append(stack.worker())
-        worker = killed[-1]
-        pids = worker.pids()
-        wait_for(lambda pids=pids: running(pids), 60, "the worker to run a job", interval=0.002)
-        worker.kill()
-        interrupted.update(held_by(app, pids))  # the dead change nothing more
+    feeder = threading.Thread(target=feed, daemon=True) if more_jobs is not None else None
+    if feeder is not None:
+        feeder.start()
+    try:
+        while Status.RUNNING not in interrupted.values():
+            assert len(killed) < 5, "no kill caught a job in the middle"
+            if not killed or not killed[-1].alive():
+                killed.append(stack.worker())
+            worker = killed[-1]
+            pids = worker.pids()
+            wait_for(
+                lambda pids=pids: Status.RUNNING in held_by(app, pids).values(),
+                60,
+                "the worker to run a job",
+                interval=0.002,
+            )
+            worker.kill()
+            interrupted.update(held_by(app, pids))  # the dead change nothing more
+    finally:
+        feeding.set()
+        if feeder is not None:
+            feeder.join(60)
     return interrupted
 
 

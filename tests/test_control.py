@@ -104,3 +104,20 @@ def test_openapi_documents_both_shapes():
     person, head = control["oneOf"]
     assert person == {"$ref": "#/components/schemas/Person"}
     assert head["required"] == ["kept_by_head"] and head["additionalProperties"] is False
+
+
+def test_the_controllers_position_declined_or_set_by_hand():
+    controller = order()["control"]
+    position = {"ky": controller["position"]["ky"],
+                "ru": "временно исполняющая обязанности главы Ак-Суйского айыл окмоту"}  # fmt: skip
+    computed = clauses(order(control=controller | {"position": position}))
+    assert (
+        "3. Контроль за исполнением настоящего распоряжения возложить на временно исполняющую "
+        "обязанности главы Ак-Суйского айыл окмоту Якубову М.К." in computed
+    )
+    by_hand = position | {"forms": {"ru_accusative": "и.о. главы Ак-Суйского айыл окмоту"}}
+    found = clauses(order(control=controller | {"position": by_hand}))
+    assert (
+        "3. Контроль за исполнением настоящего распоряжения возложить на и.о. главы "
+        "Ак-Суйского айыл окмоту Якубову М.К." in found
+    )

@@ -101,8 +101,8 @@ def test_worker_killed_with_another_alive(stack, app, order_input):
     ids = submit_all(client, order_input, JOBS)
     started = time.monotonic()
 
-    def more_jobs() -> None:
-        ids.extend(submit_all(client, order_input, JOBS, start=len(ids) + 1))
+    def more_jobs() -> None:  # from kill_mid_run's thread: a client of its own
+        ids.extend(submit_all(app.test_client(), order_input, 20, start=len(ids) + 1))
 
     interrupted = kill_mid_run(app, stack, victims, more_jobs)
     killed = time.monotonic()
@@ -126,8 +126,8 @@ def test_worker_killed_with_none_alive_a_new_one_recovers(stack, app, order_inpu
     ids = submit_all(client, order_input, JOBS)
     victims = []
 
-    def more_jobs() -> None:
-        ids.extend(submit_all(client, order_input, JOBS, start=len(ids) + 1))
+    def more_jobs() -> None:  # from kill_mid_run's thread: a client of its own
+        ids.extend(submit_all(app.test_client(), order_input, 20, start=len(ids) + 1))
 
     interrupted = kill_mid_run(app, stack, victims, more_jobs)
 

@@ -8,15 +8,18 @@ import json
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 
 import pytest
 from docx.oxml.ns import qn
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from service.errors import InvalidInput
 from service.generation import generate_document, load_input
 from service.kinds.annual_report import chart
 from service.kinds.annual_report import context as report
+from service.language.money import format_amount
 from service.rendering import TEMPLATE_DIR, render_docx
 from tests.conftest import EXAMPLES, ROOT
 from tests.docx_reading import all_text, open_docx, tables
@@ -46,7 +49,10 @@ def test_addressed_to_the_kenesh_in_both_languages(rendered):
     assert "Уч-Коргонский айылный кенеш" in text
     assert "ОТЧЁТ\nо выполнении совместного плана" in text
     assert "биргелешкен пландын аткарылышы жөнүндө\nОТЧЕТ" in text
-    assert "Отчётный период: 1 января 2016\u00a0г. – 31 декабря 2016\u00a0г." in text
+    assert (
+        "Отчётный период: 1\u00a0января\u00a02016\u00a0г. – 31\u00a0декабря\u00a02016\u00a0г."
+        in text
+    )
     assert "Руководитель рабочей группы" in text and "М.К. Якубова" in text
     assert "None" not in text and "{{" not in text and "{%" not in text
 
@@ -117,7 +123,76 @@ def test_chart_shows_the_tables_numbers(report_input):
         (row.planned, row.spent) for row in model.budget
     ]
     assert [(b.source, b.planned_text, b.spent_text) for b in data.budget] == [
-        (row[1], row[2].removesuffix(",00"), row[3].removesuffix(",00")) for row in budget[1:-1]
+        (row[1], row[2], row[3]) for row in budget[1:-1]
+    ]
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+@pytest.mark.parametrize(
+    ("planned", "spent", "achieved"),
+    [
+        (["1750000", "850000", "40000", "0"], ["1160985.10", "850000", "12500.50", "0"],
+         ["120", "45", "0", "-30"]),
+        (["99999999.99"] * 6, ["1.01", "99999999.99", "50000000", "7", "0", "12345678.9"],
+         ["250", "-150", "100", "99.5", "0", "1"]),
+    ],
+)  # fmt: skip
+def test_chart_labels_stay_inside_and_never_overlap(report_input, lang, planned, spent, achieved):
+    model = load_input(KIND, report_input)
+    data = report.chart_data(model, lang)
+    sources = [
+        "Местный бюджет Уч-Коргонского айыл окмоту",
+        "Республиканский бюджет",
+        "Спонсорская помощь и гранты международных организаций",
+        "Другие источники",
+        "Жергиликтүү бюджет",
+        "Демөөрчүлөр",
+    ]
+    budget = tuple(
+        chart.BudgetBars(src, Decimal(p), Decimal(s), format_amount(Decimal(p)),
+                         format_amount(Decimal(s)))
+        for src, p, s in zip(sources, planned, spent, strict=False)
+    )  # fmt: skip
+    bars = tuple(
+        chart.IndicatorBar(f"{n}.1", Decimal(v), f"{v} %", "improved")
+        for n, v in enumerate(achieved, 1)
+    )
+    fig = chart.draw(type(data)(**{**vars(data), "budget": budget, "indicators": bars}))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # lays it out
+    renderer = canvas.get_renderer()
+    whole = fig.bbox
+    for text in (t for ax in fig.axes for t in _drawn_texts(ax) if t.get_text()):
+        box = text.get_window_extent(renderer)
+        assert whole.x0 - 1 <= box.x0 and box.x1 <= whole.x1 + 1, text.get_text()
+        assert whole.y0 - 1 <= box.y0 and box.y1 <= whole.y1 + 1, text.get_text()
+    values = [t for ax in fig.axes for t in ax.texts]  # the labels by the bars
+    assert len(values) == len(bars) + 2 * len(budget)
+    boxes = [t.get_window_extent(renderer) for t in values]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), f"{values[i].get_text()} overlaps another value"
+
+
+def _drawn_texts(ax) -> list:
+    """The texts a chart prints: titles, axis labels, the tick labels in view, the values by
+    the bars, the legend."""
+
+    def in_view(labels, locations, limits):
+        low, high = sorted(limits)
+        return [label for label, at in zip(labels, locations, strict=True) if low <= at <= high]
+
+    legend = ax.get_legend()
+    return [
+        ax.title,
+        ax._left_title,  # matplotlib keeps set_title(loc="left") apart, with no public getter
+        ax._right_title,
+        ax.xaxis.label,
+        ax.yaxis.label,
+        *in_view(ax.get_xticklabels(), ax.get_xticks(), ax.get_xlim()),
+        *in_view(ax.get_yticklabels(), ax.get_yticks(), ax.get_ylim()),
+        *ax.texts,
+        *(legend.get_texts() if legend else []),
     ]
 
 

@@ -17,17 +17,40 @@ from tests.docx_reading import open_docx
     ("text", "expected"),
     [
         ("распоряжением от 26 июня 2015 г. № 03-12/146-Б.",
-         "распоряжением от 26 июня 2015\u00a0г. №\u00a003\u201112/146\u2011Б."),
+         "распоряжением от\u00a026\u00a0июня\u00a02015\u00a0г. №\u00a003\u201112/146\u2011Б."),
         ("Приоритетная проблема № 1. Безопасность", "Приоритетная проблема №\u00a01. Безопасность"),
         ("№03-12", "№\u00a003\u201112"),
         ("(№ 5-А), № 6", "(№\u00a05\u2011А), №\u00a06"),
         ("2015-2016 гг.", "2015-2016\u00a0гг."),
-        ("Уч-Коргон, 2015-жылдын 26-июну", "Уч-Коргон, 2015-жылдын 26-июну"),  # unchanged
+        # A date never splits: preposition, day, month, year and «г.» / «-жылдын» together.
+        ("Уч-Коргон, 2015-жылдын 26-июну", "Уч-Коргон, 2015\u2011жылдын\u00a026\u2011июну"),
+        ("не позднее 30 октября 2015 г.", "не позднее 30\u00a0октября\u00a02015\u00a0г."),
+        ("с 1 января по 31 декабря 2016 г.",
+         "с\u00a01\u00a0января по\u00a031\u00a0декабря\u00a02016\u00a0г."),
+        ("2026-жылдын 5-мартындагы тескемеси", "2026\u2011жылдын\u00a05\u2011мартындагы тескемеси"),
+        ("2016-жылы 1-чейрек", "2016\u2011жылы\u00a01\u2011чейрек"),
+        ("в 2021-2022 годах, 10 раз", "в 2021-2022 годах, 10 раз"),  # not a date: unchanged
+        ("Уч-Коргон", "Уч-Коргон"),
         ("г. Бишкек", "г. Бишкек"),
     ],
 )  # fmt: skip
 def test_rules(text, expected):
     assert polish(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("не позднее 30 сентября 2016 г.", "ru"),
+        ("2016-жылдын 30-сентябрына чейин", "ky"),
+        ("до 20 ноября, ежеквартально", "ru"),
+    ],
+)
+def test_dates_in_narrow_columns_are_never_hyphenated(text, lang):
+    hyphenated = hyphenate(text, lang)
+    months = [w for w in hyphenated.replace("-", " ").split() if "тябр" in w or "ноябр" in w]
+    assert months and all(SOFT_HYPHEN not in w for w in months)
+    assert SOFT_HYPHEN in hyphenate("ежеквартально", "ru")  # other long words still are
 
 
 def test_every_string_of_a_context():

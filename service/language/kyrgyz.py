@@ -152,8 +152,11 @@ def decline(phrase: str, case: Case) -> str:
     if not head:
         return phrase
     word = head.split()[-1]
+    parts = [part for part in word.split("-") if any(c.isalpha() for c in part)]
+    if not parts:
+        return phrase  # no letters («‑», «1»): nothing a suffix could follow by harmony
     # An abbreviation is read whole («ЖМК»); a word's harmony is its last part's («Жети-Өгүз»).
-    return head + _suffix(word if is_abbreviation(word) else word.split("-")[-1], case)
+    return head + _suffix(word if is_abbreviation(word) else parts[-1], case)
 
 
 def possessive(word: str) -> str:

@@ -59,6 +59,7 @@ _KYRGYZ_CASES = {Form.KY_GENITIVE: kyrgyz.Case.GENITIVE, Form.KY_DATIVE: kyrgyz.
 PARTICLES = ("уулу", "кызы")
 # Latin letters that look like Cyrillic ones, as typed in a Cyrillic name by mistake.
 _LOOKALIKES = str.maketrans("AaBCcEeHKMOoPpTXxYy", "АаВСсЕеНКМОоРрТХхУу")
+_LOOKALIKE_LETTERS = frozenset("AaBCcEeHKMOoPpTXxYy")
 _CYRILLIC = "\u0400-\u04ff"
 _LETTER = f"[{_CYRILLIC}]"
 _WORD = re.compile(f"^{_LETTER}+(?:[-'’]{_LETTER}+)*$")
@@ -78,9 +79,11 @@ _MALE_PATRONYMIC = ("вич", "ьич", "уулу")
 
 def normalise_letters(text: str) -> str:
     """NFC; Latin look-alikes (a, e, o, p, c, x, y, K, M, H, T, B…) in a Cyrillic name become
-    Cyrillic. A text with no Cyrillic letter is left as it is."""
+    Cyrillic, and so does a name written in look-alikes only («ACAHOB M.K.», typed with the
+    wrong keyboard layout). Any other text with no Cyrillic letter is left as it is."""
     text = unicodedata.normalize("NFC", text)
-    if not re.search(_LETTER, text):
+    letters = [c for c in text if c.isalpha()]
+    if not re.search(_LETTER, text) and not all(c in _LOOKALIKE_LETTERS for c in letters):
         return text
     return text.translate(_LOOKALIKES)
 

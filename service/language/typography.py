@@ -3,7 +3,9 @@
 `polish_context` applies to every string of a document: a document number never splits
 across lines («№» is followed by a no-break space and the hyphens of the number are no-break
 hyphens, U+2011, which Word and LibreOffice print as an ordinary hyphen: «№ 03-12/146-Б» stays
-on one line), and the year's abbreviation stays with its year («2015 г.»).
+on one line), the year's abbreviation stays with its year («2015 г.»), and a date never
+splits: «от 20 октября 2021 г.» and «2021-жылдын 20-октябрындагы» are joined by no-break
+spaces and no-break hyphens from the preposition to the month.
 
 `hyphenate` is for the text of narrow table columns: it puts soft hyphens (U+00AD, printed
 only where a line breaks) between the syllables of long words, so that «несовершеннолетних»
@@ -22,6 +24,22 @@ import pyphen
 
 _NUMBER = re.compile(r"№[ \u00a0]*([^\s,;:()«»]+)")
 _YEAR = re.compile(r"(\d) (гг?\.)")
+_RU_MONTHS = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
+# «20 октября», «октября 2021», «от 20», «до 1»: Russian dates in running text.
+_RU_DATE = re.compile(
+    rf"(?<!\w)(?:(от|до|с|по|к) (?=\d{{1,2}} (?:{_RU_MONTHS})))?"
+    rf"(\d{{1,2}}) ({_RU_MONTHS})(?: (\d{{4}}))?"
+)
+# «2021-жылдын», «2021-жылы», «2021-ж.»; «20-октябрына»; «2021-жылдын 20-…»: Kyrgyz dates.
+_KY_YEAR = re.compile(r"(\d)-(жыл|ж\.)")
+_KY_DAY = re.compile(r"(\b\d{1,2})-(?=[а-яөүң])")
+_KY_YEAR_DAY = re.compile(r"(\d\u2011(?:жылдын|жылы)) (\d)")
+
+
+def _ru_date(match: re.Match[str]) -> str:
+    preposition, day, month, year = match.groups()
+    text = f"{day}\u00a0{month}" + (f"\u00a0{year}" if year else "")
+    return f"{preposition}\u00a0{text}" if preposition else text
 
 
 def _number(match: re.Match[str]) -> str:
@@ -35,6 +53,11 @@ def polish(text: str) -> str:
         text = _NUMBER.sub(_number, text)
     if " г" in text:
         text = _YEAR.sub("\\1\u00a0\\2", text)
+    if any(c.isdigit() for c in text):
+        text = _RU_DATE.sub(_ru_date, text)
+        text = _KY_YEAR.sub("\\1\u2011\\2", text)
+        text = _KY_DAY.sub("\\1\u2011", text)
+        text = _KY_YEAR_DAY.sub("\\1\u00a0\\2", text)
     return text
 
 
@@ -50,11 +73,15 @@ def polish_context(value: Any) -> Any:
 
 
 SOFT_HYPHEN = "\u00ad"
-_LONG_WORD = re.compile(r"[^\W\d_]{7,}")
+# Words of 7 letters or more, but not the month of a date: «30-сентябрына», «30 сентября».
+_LONG_WORD = re.compile(
+    rf"(?<![^\W\d_])(?<!\d[-\u2011])(?!(?:{_RU_MONTHS})\b)[^\W\d_]{{7,}}", re.IGNORECASE
+)
 
 
 def hyphenate(text: str, lang: str) -> str:
-    """Soft hyphens between the syllables of the words of 7 letters or more."""
+    """Soft hyphens between the syllables of the words of 7 letters or more (never in a
+    date: a month split across lines reads badly)."""
     return _LONG_WORD.sub(lambda m: _hyphenated(m[0], lang), text)
 
 

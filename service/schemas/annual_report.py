@@ -23,6 +23,7 @@ from service.schemas.common import (
     PersonSchema,
     Text,
     bilingual,
+    phrase,
 )
 from service.schemas.joint_plan import (
     AMOUNT_RANGE,
@@ -148,10 +149,11 @@ class AnnualReportSchema(DocumentSchema):
         metadata={"description": "Actual values by indicator code"},
     )
     narrative = fields.Nested(NarrativeSchema, required=True)
-    addressee = bilingual(
+    addressee = phrase(
         load_default=None,
-        metadata={"description": "The kenesh, in the nominative; default: the plan's report_to"},
-    )
+        metadata={"description": "The kenesh, in the nominative; default: the plan's report_to "
+                  "(`forms.ru_accusative` sets its form after «в» by hand)"},
+    )  # fmt: skip
     signatory = fields.Nested(
         PersonSchema, required=True, metadata={"description": "The working group leader"}
     )

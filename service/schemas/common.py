@@ -217,35 +217,6 @@ class PersonFormsSchema(BaseSchema):
         return PersonForms(**data)
 
 
-class PersonSchema(BaseSchema):
-    name = Text(
-        required=True,
-        max_length=200,
-        metadata={
-            "description": "Nominative, in any shape offices write: «Фамилия И.О.», «И.О. "
-            "Фамилия», «Фамилия Имя Отчество», «Фамилия Имя», «Асан уулу Бакыт», «Мээрим "
-            "Жумабек кызы». A name in capitals prints in normal capitalisation (see "
-            "`keep_capitals`); one that cannot be read prints as written, with a warning."
-        },
-    )
-    gender = fields.Enum(Gender, by_value=True, required=True)
-    position = bilingual(required=True, metadata={"description": "Position in the nominative case"})
-    keep_capitals = Flag(
-        load_default=False,
-        metadata={"description": "Print a surname written in capitals («АСАНОВ») as written"},
-    )
-    forms = fields.Nested(
-        PersonFormsSchema,
-        load_default=None,
-        metadata={"description": "The name set by hand in the forms documents print; the "
-                  "others are computed"},
-    )  # fmt: skip
-
-    @post_load
-    def make(self, data, **kwargs) -> Person:
-        return Person(**person_values(data))
-
-
 def person_values(data: dict) -> dict:
     """The loaded fields of a person (or of a subclass's schema) as `Person` arguments: the
     name parsed, the hand-set forms."""
@@ -298,6 +269,41 @@ class PhraseSchema(BilingualSchema):
 def phrase(**kwargs: Any) -> fields.Nested:
     """A bilingual text that documents decline (hand-set forms under `forms`)."""
     return fields.Nested(PhraseSchema, **kwargs)
+
+
+class PersonSchema(BaseSchema):
+    name = Text(
+        required=True,
+        max_length=200,
+        metadata={
+            "description": "Nominative, in any shape offices write: «Фамилия И.О.», «И.О. "
+            "Фамилия», «Фамилия Имя Отчество», «Фамилия Имя», «Асан уулу Бакыт», «Мээрим "
+            "Жумабек кызы». A name in capitals prints in normal capitalisation (see "
+            "`keep_capitals`); one that cannot be read prints as written, with a warning."
+        },
+    )
+    gender = fields.Enum(Gender, by_value=True, required=True)
+    position = phrase(
+        required=True,
+        metadata={
+            "description": "Position in the nominative case; its declined forms may be set by "
+            "hand under `forms` (they win)"
+        },
+    )
+    keep_capitals = Flag(
+        load_default=False,
+        metadata={"description": "Print a surname written in capitals («АСАНОВ») as written"},
+    )
+    forms = fields.Nested(
+        PersonFormsSchema,
+        load_default=None,
+        metadata={"description": "The name set by hand in the forms documents print; the "
+                  "others are computed"},
+    )  # fmt: skip
+
+    @post_load
+    def make(self, data, **kwargs) -> Person:
+        return Person(**person_values(data))
 
 
 class IssuerSchema(BaseSchema):

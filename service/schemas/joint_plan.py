@@ -39,6 +39,7 @@ from service.schemas.common import (
     Text,
     bilingual,
     issuer_field,
+    phrase,
 )
 
 # Amounts stay below a trillion: the words converters go up to milliards.
@@ -315,10 +316,11 @@ class MonitoringSchema(BaseSchema):
         load_default=Frequency.MONTHLY,
         metadata={"description": "How often the working group meets"},
     )
-    report_to = bilingual(
+    report_to = phrase(
         required=True,
-        metadata={"description": "The kenesh that receives the report, in the nominative"},
-    )
+        metadata={"description": "The kenesh that receives the report, in the nominative; "
+                  "`forms.ru_accusative` sets its form after «в» by hand"},
+    )  # fmt: skip
     report_deadline = fields.Date(load_default=None)
     police_assessment = Flag(
         load_default=True,

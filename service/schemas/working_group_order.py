@@ -24,6 +24,7 @@ from service.schemas.common import (
     bilingual,
     issuer_field,
     person_values,
+    phrase,
 )
 
 
@@ -38,10 +39,11 @@ class MemberSchema(PersonSchema):
 
 class DraftPlanSchema(BaseSchema):
     deadline = fields.Date(required=True)
-    submit_to = bilingual(
+    submit_to = phrase(
         required=True,
-        metadata={"description": "Body that receives the draft plan, in the nominative case"},
-    )
+        metadata={"description": "Body that receives the draft plan, in the nominative case; "
+                  "`forms.ru_accusative` sets its form after «в» by hand"},
+    )  # fmt: skip
 
     @post_load
     def make(self, data, **kwargs) -> DraftPlan:

@@ -4,7 +4,10 @@ Drawn with matplotlib's object API (a `Figure` of its own per chart, no pyplot a
 state), so concurrent renders in one process do not interfere. Made to read in black and white:
 greys and hatching tell the series apart, every bar carries its value, and the font is DejaVu
 Sans (matplotlib's own, with Cyrillic and ң ө ү). The same data gives the same bytes: fixed size
-and dpi, and no software or date in the PNG metadata.
+and dpi, and no software or date in the PNG metadata. Every label stays inside the picture
+(matplotlib's constrained layout makes room for the longest tick label), value labels never
+overlap (the budget's bars are horizontal, each value to the right of its bar), and numbers
+are printed as the tables print them.
 
 The picture fills a drawing the template sizes (`WIDTH_CM` × `HEIGHT_CM`); the template's
 placeholder has the same aspect ratio, so the chart is never stretched.
@@ -19,12 +22,15 @@ from decimal import Decimal
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 WIDTH_CM = 16.0
 HEIGHT_CM = 15.0
 DPI = 150
 FONT = "DejaVu Sans"
 CM_PER_INCH = 2.54
+# Characters of a bold 10 pt title that fit on one line above a chart.
+TITLE_CHARS = 48
 
 # Styles of the indicator bars, by trend: fill grey and hatch.
 TREND_STYLES = {
@@ -75,21 +81,30 @@ def figure_size_px() -> tuple[int, int]:
     )
 
 
-def render_chart(data: ChartData) -> bytes:
-    """Draw the chart and return it as PNG bytes."""
+def draw(data: ChartData) -> Figure:
+    """The chart's figure (laid out when it is saved)."""
     width, height = figure_size_px()
-    fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.08, hspace=0.08)
     top, bottom = fig.subplots(2, 1, height_ratios=[1.1, 1])
     _indicators(top, data)
     _budget(bottom, data)
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.94, bottom=0.1, hspace=0.5)
+    return fig
+
+
+def render_chart(data: ChartData) -> bytes:
+    """Draw the chart and return it as PNG bytes."""
+    fig = draw(data)
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
     return out.getvalue()
 
 
 def _style(ax, title: str) -> None:
-    ax.set_title(title, fontsize=10, fontweight="bold", family=FONT, loc="left")
+    # Wrapped to the chart's width: a long title in either language stays inside the picture.
+    ax.set_title(
+        textwrap.fill(title, TITLE_CHARS), fontsize=10, fontweight="bold", family=FONT, loc="left"
+    )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=8)
@@ -129,40 +144,49 @@ def _indicators(ax, data: ChartData) -> None:
 
 
 def _budget(ax, data: ChartData) -> None:
+    """Planned and spent per source, as horizontal bar pairs (the first source on top), each
+    value printed to the right of its bar."""
     groups = data.budget
-    xs = list(range(len(groups)))
-    width = 0.38
+    height = 0.38
     highest = max([float(max(g.planned, g.spent)) for g in groups] or [1.0]) or 1.0
-    for x, group in zip(xs, groups, strict=True):
-        for dx, value, text, grey, hatch in (
-            (-width / 2, group.planned, group.planned_text, "1.0", "///"),
-            (width / 2, group.spent, group.spent_text, "0.45", ""),
+    positions = list(range(len(groups)))[::-1]
+    for y, group in zip(positions, groups, strict=True):
+        for dy, value, text, grey, hatch in (
+            (height / 2, group.planned, group.planned_text, "1.0", "///"),
+            (-height / 2, group.spent, group.spent_text, "0.45", ""),
         ):
-            ax.bar(
-                x + dx, float(value), width, color=grey, hatch=hatch, edgecolor="black",
+            ax.barh(
+                y + dy, float(value), height, color=grey, hatch=hatch, edgecolor="black",
                 linewidth=0.8,
             )  # fmt: skip
             ax.annotate(
                 text,
-                (x + dx, float(value)),
-                xytext=(0, 2),
+                (float(value), y + dy),
+                xytext=(3, 0),
                 textcoords="offset points",
-                ha="center",
-                va="bottom",
+                ha="left",
+                va="center",
                 fontsize=7,
                 family=FONT,
-                rotation=90 if len(groups) > 5 else 0,
             )
-    ax.set_xticks(xs, [textwrap.fill(g.source, 16) for g in groups])
-    ax.set_ylim(0, highest * 1.35)
-    ax.set_ylabel(data.budget_axis, fontsize=8, family=FONT)
-    ax.ticklabel_format(axis="y", style="plain")
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}".replace(",", " "))
+    ax.set_yticks(positions, [textwrap.fill(g.source, 22) for g in groups])
+    # Room on the right for the longest value label («1 160 985,10»).
+    ax.set_xlim(0, highest * 1.4)
+    ax.set_ylim(-0.7, len(groups) - 0.3)
+    ax.set_xlabel(data.budget_axis, fontsize=8, family=FONT)
+    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}".replace(",", "\u00a0"))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     legend_handles = [
         Patch(facecolor="1.0", hatch="///", edgecolor="black", label=data.planned_label),
         Patch(facecolor="0.45", edgecolor="black", label=data.spent_label),
     ]
+    # Below the axis, where no bar or value can be.
     ax.legend(
-        handles=legend_handles, frameon=False, loc="upper right", prop={"family": FONT, "size": 8}
+        handles=legend_handles,
+        frameon=False,
+        ncol=2,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.22),
+        prop={"family": FONT, "size": 8},
     )
     _style(ax, data.budget_title)

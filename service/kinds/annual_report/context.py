@@ -33,11 +33,12 @@ from service.kinds.joint_plan.context import (
     SOURCE_PHRASES,
     _deadline,
     _period,
+    declension_warnings,
+    kenesh_as_object,
     order_reference,
     title_warnings,
 )
 from service.kinds.joint_plan.model import JointPlan
-from service.language import kyrgyz, russian
 from service.language.dates import long_date
 from service.language.grammatical_forms import body_forms
 from service.language.money import format_amount, format_number
@@ -96,9 +97,7 @@ def _share(shares: StatusShares, status: ActivityStatus) -> str:
 
 def _kenesh(report: AnnualReport, lang: str) -> str:
     """The kenesh as the object of «submits to»: Russian accusative, Kyrgyz dative."""
-    if lang == "ru":
-        return russian.inflect_phrase(report.addressee.ru, russian.Case.ACCUSATIVE)
-    return kyrgyz.decline(report.addressee.ky, kyrgyz.Case.DATIVE)
+    return kenesh_as_object(report.addressee, lang)
 
 
 def _title(t: Phrases, plan: JointPlan, lang: str) -> str:
@@ -334,8 +333,8 @@ def chart_data(report: AnnualReport, lang: str) -> ChartData:
                 source=_source_label(t, row.source),
                 planned=row.planned,
                 spent=row.spent,
-                planned_text=format_number(row.planned),
-                spent_text=format_number(row.spent),
+                planned_text=format_amount(row.planned),  # as the budget table prints it
+                spent_text=format_amount(row.spent),
             )
             for row in report.budget
         ),
@@ -356,10 +355,15 @@ def media(report: AnnualReport) -> dict[str, bytes]:
 
 
 def warnings(report: AnnualReport) -> list[Notice]:
-    """Gaps in the report, a signatory's name that could not be read, and a title that must
-    name the office."""
+    """Gaps in the report, and Russian forms of bodies that the declension guessed."""
+    fields = ("plan.issuer", "addressee")
     signatory = people_notices([("signatory", report.signatory, [Form.SIGNATURE])])
-    return report.warnings + signatory + title_warnings(report.plan, "plan.issuer")
+    return (
+        report.warnings
+        + signatory
+        + declension_warnings(report.language.parts, report.plan, report.addressee, fields)
+        + title_warnings(report.plan, "plan.issuer")
+    )
 
 
 def file_stem(report: AnnualReport) -> str:

@@ -30,7 +30,13 @@ from service.language.dates import (
     deadline_date,
     long_date,
 )
-from service.language.grammatical_forms import body_forms
+from service.language.grammatical_forms import (
+    body_forms,
+    body_notices,
+    declined_ru,
+    phrase_forms,
+    phrase_notices,
+)
 from service.language.money import amount_in_words, format_amount, format_number
 from service.language.names import Form, name_form, people_notices
 from service.language.territory import territory_locative
@@ -228,13 +234,36 @@ def _indicator_groups(t: Phrases, plan: JointPlan, lang: str) -> list[dict]:
     ]
 
 
+def kenesh_as_object(kenesh: Bilingual, lang: str) -> str:
+    """The kenesh that receives a report, after «представляет в» (Russian accusative, in-text
+    form) or as the Kyrgyz dative; hand-set forms win."""
+    forms = phrase_forms(kenesh)
+    if lang == "ru":
+        return declined_ru(kenesh.ru, russian.Case.ACCUSATIVE, forms, body=True).text
+    if forms is not None and forms.ky_dative:
+        return forms.ky_dative
+    return kyrgyz.decline(kenesh.ky, kyrgyz.Case.DATIVE)
+
+
+def declension_warnings(
+    languages: tuple[str, ...], plan: JointPlan, kenesh: Bilingual, fields: tuple[str, str]
+) -> list[Notice]:
+    """Russian forms of the plan's body and of the kenesh that the declension guessed;
+    `fields`: the input paths of the plan's issuer and of the kenesh."""
+    if "ru" not in languages:
+        return []
+    issuer, kenesh_field = fields
+    cases = (russian.Case.PREPOSITIONAL, russian.Case.GENITIVE)
+    found = body_notices(
+        f"{issuer}.body", plan.issuer.body, plan.issuer.forms, f"{issuer}.forms", cases
+    )
+    accusative = (russian.Case.ACCUSATIVE,)
+    return found + phrase_notices(kenesh_field, kenesh, accusative, body=True)
+
+
 def _monitoring(t: Phrases, plan: JointPlan, lang: str) -> list[str]:
     monitoring = plan.monitoring
-    kenesh = (
-        russian.inflect_phrase(monitoring.report_to.ru, russian.Case.ACCUSATIVE)
-        if lang == "ru"
-        else kyrgyz.decline(monitoring.report_to.ky, kyrgyz.Case.DATIVE)
-    )
+    kenesh = kenesh_as_object(monitoring.report_to, lang)
     paragraphs = [
         t.gettext(
             "The working group meets monthly to discuss the activities carried out and planned "
@@ -359,13 +388,6 @@ def build_context(plan: JointPlan) -> dict:
     return {"parts": [_part(plan, lang) for lang in plan.language.parts]}
 
 
-def title_warnings(plan: JointPlan, field: str) -> list[Notice]:
-    """A composed title whose territory is unknown (`field`: the input path of the issuer)."""
-    if plan.title is not None:
-        return []
-    return territory.warnings(plan.issuer, plan.language.parts, field)
-
-
 def name_warnings(plan: JointPlan) -> list[Notice]:
     """Names of the approval and agreement blocks that could not be read."""
     approvers = plan.approvers
@@ -384,9 +406,22 @@ def name_warnings(plan: JointPlan) -> list[Notice]:
     return people_notices((path, person, [Form.SIGNATURE]) for path, person in people)
 
 
+def title_warnings(plan: JointPlan, field: str) -> list[Notice]:
+    """A composed title whose territory is unknown (`field`: the input path of the issuer)."""
+    if plan.title is not None:
+        return []
+    return territory.warnings(plan.issuer, plan.language.parts, field)
+
+
 def warnings(plan: JointPlan) -> list[Notice]:
     """Unusual but valid input."""
-    return plan.warnings + name_warnings(plan) + title_warnings(plan, "issuer")
+    fields = ("issuer", "monitoring.report_to")
+    return (
+        plan.warnings
+        + name_warnings(plan)
+        + declension_warnings(plan.language.parts, plan, plan.monitoring.report_to, fields)
+        + title_warnings(plan, "issuer")
+    )
 
 
 def file_stem(plan: JointPlan) -> str:

@@ -6,14 +6,20 @@ language (Kyrgyz first), under one bilingual letterhead.
 
 from __future__ import annotations
 
-from service.domain.common import Person
+from service.domain.common import Bilingual, Person
 from service.domain.notices import Notice
 from service.domain.properties import DocumentProperties
 from service.i18n import Phrases
 from service.kinds.working_group_order.model import HeadKeepsControl, Role, WorkingGroupOrder
 from service.language import kyrgyz, russian, territory
 from service.language.dates import attributive_date, deadline_date, long_date
-from service.language.grammatical_forms import body_forms
+from service.language.grammatical_forms import (
+    body_forms,
+    body_notices,
+    declined_ru,
+    phrase_forms,
+    phrase_notices,
+)
 from service.language.laws import default_legal_basis
 from service.language.names import Form, forms_in, name_form, people_notices
 from service.language.territory import territory_locative
@@ -64,9 +70,9 @@ def _forms(order: WorkingGroupOrder, lang: str) -> dict[str, str]:
 def _controller(person: Person, lang: str) -> tuple[str, str]:
     """Position and name of the person charged with control, as the object of the clause."""
     if lang == "ru":
-        position = russian.inflect_phrase(
-            russian.lower_first(person.position.ru), russian.Case.ACCUSATIVE
-        )
+        position = declined_ru(
+            person.position.ru, russian.Case.ACCUSATIVE, phrase_forms(person.position)
+        ).text
         return position, name_form(person, Form.RU_ACCUSATIVE)
     return person.position.ky, name_form(person, Form.KY_DATIVE)
 
@@ -113,10 +119,15 @@ def _order_line(t: Phrases, order: WorkingGroupOrder, lang: str) -> str:
     return t.pgettext(context, message) if context else t.gettext(message)
 
 
-def _submit_to(text: str, lang: str) -> str:
+def _submit_to(body: Bilingual, lang: str) -> str:
+    """The body that receives the draft: Russian accusative (in-text, «в мэрию города …»),
+    Kyrgyz dative; hand-set forms win."""
+    forms = phrase_forms(body)
     if lang == "ru":
-        return russian.inflect_phrase(text, russian.Case.ACCUSATIVE)
-    return kyrgyz.decline(text, kyrgyz.Case.DATIVE)
+        return declined_ru(body.ru, russian.Case.ACCUSATIVE, forms, body=True).text
+    if forms is not None and forms.ky_dative:
+        return forms.ky_dative
+    return kyrgyz.decline(body.ky, kyrgyz.Case.DATIVE)
 
 
 def _preamble(t: Phrases, order: WorkingGroupOrder, lang: str) -> str:
@@ -138,7 +149,7 @@ def _clauses(t: Phrases, order: WorkingGroupOrder, lang: str, forms: dict[str, s
         ),
         t.gettext(
             "The working group shall submit the draft joint plan to {submit_to} {deadline}.",
-            submit_to=_submit_to(order.draft_plan.submit_to[lang], lang),
+            submit_to=_submit_to(order.draft_plan.submit_to, lang),
             deadline=deadline_date(t, order.draft_plan.deadline),
         ),
         *(_strip_end(c[lang]).rstrip(".") + "." for c in order.extra_clauses),
@@ -250,9 +261,25 @@ def name_warnings(order: WorkingGroupOrder) -> list[Notice]:
 
 
 def warnings(order: WorkingGroupOrder) -> list[Notice]:
-    """Names that could not be read or declined surely; a title that must name the office,
-    the territory being unknown."""
-    return name_warnings(order) + territory.warnings(order.issuer, order.language.parts)
+    """Names that could not be read or declined surely; Russian forms of positions and bodies
+    that the declension guessed."""
+    titles = territory.warnings(order.issuer, order.language.parts)
+    if "ru" not in order.language.parts:
+        return name_warnings(order) + titles
+    accusative = (russian.Case.ACCUSATIVE,)
+    found = body_notices(
+        "issuer.body",
+        order.issuer.body,
+        order.issuer.forms,
+        "issuer.forms",
+        (russian.Case.GENITIVE, russian.Case.PREPOSITIONAL),
+    )
+    found += phrase_notices(
+        "draft_plan.submit_to", order.draft_plan.submit_to, accusative, body=True
+    )
+    if isinstance(order.control, Person):
+        found += phrase_notices("control.position", order.control.position, accusative)
+    return name_warnings(order) + found + titles
 
 
 def properties(order: WorkingGroupOrder) -> DocumentProperties:
