@@ -67,10 +67,12 @@ def test_same_document_twice_is_stored_once(app, client, order_input):
 
 
 def test_unknown_document_is_404(client):
-    response = client.get("/api/v1/documents/0123456789abcdef")
+    response = client.get("/api/v1/documents/0123456789abcdef0123456789abcdef")
     assert response.status_code == 404
     assert response.get_json()["message"] == "Document not found."
     assert client.get("/api/v1/documents/0123456789abcdef/file").status_code == 404
+    malformed = client.get("/api/v1/documents/not-an-id")  # no job has such an id
+    assert malformed.status_code == 404 and malformed.get_json()["code"] == 404
 
 
 def test_file_of_unfinished_job_is_409(app, client, order_input):

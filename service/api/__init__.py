@@ -8,6 +8,7 @@ from apispec import BasePlugin
 from flask import Blueprint, Flask, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.routing import BaseConverter
 
 from service.api.schemas import ErrorSchema
 from service.schemas.common import Flag
@@ -71,6 +72,15 @@ def one_of_only(self, field, ret: dict, **kwargs) -> dict:
     return {}
 
 
+JOB_ID = "^[0-9a-f]{32}$"
+
+
+class JobIdConverter(BaseConverter):
+    """A job's id in a URL: 32 lower-case hex digits (uuid4().hex)."""
+
+    regex = "[0-9a-f]{32}"
+
+
 class DocgenApi(Api):
     """flask-smorest's Api, documenting errors with this service's envelope."""
 
@@ -82,7 +92,11 @@ def register_api(app: Flask) -> None:
 
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
+    # Job ids are 32 hex digits: a kind's URL (`/documents/working-group-orders`) is never
+    # taken for a document id, so its 405 names only what it allows.
+    app.url_map.converters["job_id"] = JobIdConverter
     api = DocgenApi(app, spec_kwargs={"extra_plugins": [OperationIds()]})
+    api.register_converter(JobIdConverter, lambda _c: {"type": "string", "pattern": JOB_ID})
     api.register_field(Flag, None, None)  # its metadata gives the types it takes
     api.ma_plugin.converter.add_attribute_function(null_or_ref)
     api.ma_plugin.converter.add_attribute_function(one_of_only)

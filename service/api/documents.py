@@ -85,7 +85,7 @@ for _kind in KINDS:
     _register_kind(_kind)
 
 
-@blp.route("/<document_id>")
+@blp.route("/<job_id:document_id>")
 class DocumentJob(MethodView):
     @blp.response(200, DocumentJobSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown document")
@@ -101,7 +101,7 @@ class DocumentJob(MethodView):
 MIME_TYPES = {DOCX: DOCX_MIME}
 
 
-@blp.route("/<document_id>/file", endpoint="document_file")
+@blp.route("/<job_id:document_id>/file", endpoint="document_file")
 @blp.arguments(FileQuerySchema, location="query")
 @blp.doc(
     summary="Download the generated .docx (or another format of the job, with ?format=)",
@@ -140,7 +140,7 @@ def document_file(query: dict, document_id: str):
     )
 
 
-@blp.route("/<document_id>/report-draft", endpoint="report_draft")
+@blp.route("/<job_id:document_id>/report-draft", endpoint="report_draft")
 @blp.doc(
     summary="A draft annual report on a joint plan, to complete and submit",
     description="Every activity and indicator of the plan, with empty statuses, actual values "
