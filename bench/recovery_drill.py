@@ -10,9 +10,9 @@ distributed tests. Four faults, each on its own stack:
 - kill_alone: 300 jobs, one worker, SIGKILLed mid-run; a new worker is started after;
 - broker_outage: 300 jobs waiting in Redis, two workers started; Redis is stopped as they
   start, POSTs keep coming for `--outage` seconds, then Redis starts again empty;
-- database_outage: 300 jobs, two workers, on a private PostgreSQL server (never the shared
-  one); it is stopped while a job runs, POSTs and GETs keep coming for `--db-outage`
-  seconds, then it starts again.
+- database_outage: 300 jobs waiting, two workers started, on a private PostgreSQL server
+  (never the shared one); it is stopped while a job runs, POSTs and GETs keep coming for
+  `--db-outage` seconds, then it starts again.
 
 For each: seconds from the fault (the kill, the new worker's start, Redis' or PostgreSQL's
 return) until the
@@ -179,8 +179,8 @@ def database_outage(jobs: int, outage: float) -> dict:
         stack, app = _stack(workdir, PrivateDatabase())
         try:
             client = app.test_client()
+            ids = _submit(client, jobs)  # waiting: the workers start after
             workers = [stack.worker(), stack.worker()]
-            ids = _submit(client, jobs)
             wait_for(lambda: statuses(app, ids)[Status.RUNNING], 60, "a job running", 0.002)
             stack.database.server.stop()
             answers: Counter = Counter()
