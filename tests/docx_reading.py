@@ -9,11 +9,11 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-# A reader sees a no-break hyphen as a hyphen and does not see a soft hyphen where the line
-# does not break (service/language/typography.py puts them in document numbers and in
-# narrow table columns; tests/test_typography.py checks where). No-break spaces are kept:
-# tests say where they must be.
-_AS_READ = str.maketrans({"\u2011": "-", "\u00ad": None})
+# A reader sees a no-break hyphen as a hyphen and sees neither a soft hyphen where the line
+# does not break nor a zero-width space (service/language/typography.py puts them in document
+# numbers, dates and narrow table columns; tests/test_typography.py checks where). No-break
+# spaces are kept: tests say where they must be.
+_AS_READ = str.maketrans({"\u2011": "-", "\u00ad": None, "\u200b": None})
 
 
 def as_read(text: str) -> str:

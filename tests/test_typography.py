@@ -53,6 +53,19 @@ def test_dates_in_narrow_columns_are_never_hyphenated(text, lang):
     assert SOFT_HYPHEN in hyphenate("ежеквартально", "ru")  # other long words still are
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # A column a dozen letters wide cannot hold a whole date: it may break before the
+        # year and after the year's hyphen, never inside «25 августа», «2018 г.», «30-сентябры».
+        ("25 августа 2018 г.", "ru", "25\u00a0августа\u200b 2018\u00a0г."),
+        ("2016-жылдын 30-сентябры", "ky", "2016-\u200bжылдын 30\u2011сентябры"),
+    ],
+)
+def test_dates_in_narrow_columns_break_only_before_the_year(text, lang, expected):
+    assert polish(hyphenate(text, lang)) == expected
+
+
 def test_every_string_of_a_context():
     context = {"a": ["№ 1-2", {"b": "2015 г."}], "n": 3, "flag": True, "none": None}
     assert polish_context(context) == {

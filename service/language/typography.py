@@ -79,9 +79,20 @@ _LONG_WORD = re.compile(
 )
 
 
+ZERO_WIDTH_SPACE = "\u200b"
+# Where a date in a narrow column may break: before the year («25 августа» / «2018 г.») and
+# after the year's hyphen («2018-» / «жылдын»). A zero-width space there keeps `polish` from
+# joining the whole date, which a column a dozen letters wide cannot hold.
+_NARROW_RU_YEAR = re.compile(rf"({_RU_MONTHS}) (\d{{4}})")
+_NARROW_KY_YEAR = re.compile(r"(\d)-(жыл)")
+
+
 def hyphenate(text: str, lang: str) -> str:
     """Soft hyphens between the syllables of the words of 7 letters or more (never in a
-    date: a month split across lines reads badly)."""
+    date: a month split across lines reads badly); a date may break only before its year or
+    after the year's hyphen."""
+    text = _NARROW_RU_YEAR.sub(f"\\1{ZERO_WIDTH_SPACE} \\2", text)
+    text = _NARROW_KY_YEAR.sub(f"\\1-{ZERO_WIDTH_SPACE}\\2", text)
     return _LONG_WORD.sub(lambda m: _hyphenated(m[0], lang), text)
 
 
