@@ -45,6 +45,16 @@ def shared_stack(tmp_path_factory):
         stack.stop()
 
 
+@pytest.fixture
+def stack(tmp_path):
+    """A stack of its own (Redis, a PostgreSQL database) for a test that breaks it."""
+    stack = Stack(tmp_path)
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+
+
 @pytest.fixture(params=["embedded", "distributed"])
 def app(request, tmp_path):
     """The app in both modes: SQLite with in-process jobs; PostgreSQL, Redis and a worker."""

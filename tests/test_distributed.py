@@ -20,18 +20,9 @@ from service.models import Blob
 from service.tasks import records as jobs
 from service.tenancy import LOCAL
 from tests.conftest import ORDERS
-from tests.stack import Stack, done_lines, numbered, statuses, wait_for
+from tests.stack import done_lines, numbered, statuses, wait_for
 
 pytestmark = pytest.mark.distributed
-
-
-@pytest.fixture
-def stack(tmp_path):
-    stack = Stack(tmp_path)
-    try:
-        yield stack.start()
-    finally:
-        stack.stop()
 
 
 @pytest.fixture

@@ -46,15 +46,6 @@ RU = {"Accept-Language": "ru"}
 
 
 @pytest.fixture
-def stack(tmp_path):
-    stack = Stack(tmp_path)
-    try:
-        yield stack.start()
-    finally:
-        stack.stop()
-
-
-@pytest.fixture
 def app(stack):
     app = create_app(stack.app_config())
     yield app
