@@ -25,14 +25,31 @@ def open_docx(content: bytes):
 
 
 def blocks(document) -> list:
-    """Body paragraphs (their text) and tables (rows of cell texts), in document order."""
+    """Body paragraphs (their text) and tables (rows of cell texts), in document order.
+
+    A row that holds a table of its own (the order's last appendix rows and the closing line,
+    kept together in one row that cannot split) reads as a reader sees it: the inner table's
+    rows continue the table, and what follows them in the cell comes after the table."""
+    return _blocks(document.element.body, document)
+
+
+def _blocks(parent, document) -> list:
     out = []
-    for child in document.element.body.iterchildren():
+    for child in parent.iterchildren():
         if child.tag == qn("w:p"):
             out.append(as_read(Paragraph(child, document).text))
         elif child.tag == qn("w:tbl"):
-            table = Table(child, document)
-            out.append([[as_read(cell.text) for cell in row.cells] for row in table.rows])
+            rows, after = [], []
+            for row in Table(child, document).rows:
+                cells = row._tr.findall(qn("w:tc"))
+                if len(cells) == 1 and cells[0].find(qn("w:tbl")) is not None:
+                    inner = _blocks(cells[0], document)
+                    rows.extend(inner[0])
+                    after.extend(b for b in inner[1:] if b)
+                else:
+                    rows.append([as_read(cell.text) for cell in row.cells])
+            out.append(rows)
+            out.extend(after)
     return out
 
 

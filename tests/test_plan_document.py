@@ -88,20 +88,26 @@ def sections_of_tables(doc) -> list[tuple[int, Table]]:
 
 def test_activity_table_of_the_first_problem(plan_input):
     first = activity_tables(render(plan_input, "ru"))[0]
-    assert first[1] == [
+    # Under the column titles, repeated with them on every page the table continues on: the
+    # problem, its expected result and its indicators.
+    assert first[1] == ["Приоритетная проблема №\u00a01. Безопасность дорожного движения"] * 7 + [
+        RU_RESULT_1,
+        RU_INDICATORS_1,
+    ]
+    assert first[2] == [
         "1.1",
         "Установка бетонных ограждений на участке дороги вдоль реки Исфайрам в с. Чаувай",
         "II квартал",
         "Уч-Коргонский айыл окмоту",
-        "жители с. Чаувай\nместные предприниматели",
+        "жители с. Чаувай;\nместные предприниматели",  # a party per line, «;» between
         "1) бетон и строительные материалы: 120\u00a0000,00\n"
         "2) доставка ограждений: 45\u00a0000,00\n"
         "3) установка ограждений методом ашара",
         "1) местный бюджет\n2) бизнес (местные предприниматели)\n3) сообщество",
-        RU_RESULT_1,
-        RU_INDICATORS_1,
+        "",
+        "",
     ]
-    assert first[2][:7] == [
+    assert first[3][:7] == [
         "1.2",
         "Установка уличного освещения на центральных улицах",
         "30\u00a0сентября 2016\u00a0г.",  # a narrow column: may break before the year
@@ -111,7 +117,7 @@ def test_activity_table_of_the_first_problem(plan_input):
         "местный бюджет",
     ]
     # An activity without resources or... says so with a dash, never an empty cell.
-    assert first[4][1:7] == [
+    assert first[5][1:7] == [
         "Совместные с милицией рейды против превышения скорости",
         "ежемесячно",
         "Уч-Коргонский айылный отдел милиции",
@@ -119,9 +125,8 @@ def test_activity_table_of_the_first_problem(plan_input):
         "—",
         "—",
     ]
-    # The problem's expected result and indicators span its rows (one merged cell).
-    assert {row[7] for row in first[1:5]} == {RU_RESULT_1}
-    assert {row[8] for row in first[1:5]} == {RU_INDICATORS_1}
+    # Beside the activities, the two columns are one empty merged cell.
+    assert {row[7] for row in first[2:6]} == {row[8] for row in first[2:6]} == {""}
     assert (
         first[-1]
         == ["Итого по проблеме №\u00a01:"] * 5
@@ -132,7 +137,7 @@ def test_activity_table_of_the_first_problem(plan_input):
 
 def test_activities_numbered_by_problem(plan_input):
     doc = render(plan_input, "ru")
-    numbers = [row[0] for table in activity_tables(doc) for row in table[1:-1]]
+    numbers = [row[0] for table in activity_tables(doc) for row in table[2:-1]]
     assert numbers == ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3",
                        "4.1", "4.2", "4.3"]  # fmt: skip
     totals = [table[-1][5] for table in activity_tables(doc)]
@@ -142,8 +147,8 @@ def test_activities_numbered_by_problem(plan_input):
 def test_deadlines_in_both_languages(plan_input, city_input):
     ru = render(plan_input, "ru")
     ky = render(copy.deepcopy(_RURAL), "ky")
-    ru_deadlines = [row[2] for t in activity_tables(ru) for row in t[1:-1]]
-    ky_deadlines = [row[2] for t in activity_tables(ky, KY_COLUMNS) for row in t[1:-1]]
+    ru_deadlines = [row[2] for t in activity_tables(ru) for row in t[2:-1]]
+    ky_deadlines = [row[2] for t in activity_tables(ky, KY_COLUMNS) for row in t[2:-1]]
     assert ru_deadlines[:4] == [
         "II квартал", "30\u00a0сентября 2016\u00a0г.", "ежеквартально", "ежемесячно"
     ]  # fmt: skip
@@ -155,10 +160,10 @@ def test_deadlines_in_both_languages(plan_input, city_input):
     ]
     assert ru_deadlines[5] == "в течение года" and ky_deadlines[5] == "жыл бою"
     # A plan over two calendar years names the year of a quarter.
-    city = [row[2] for t in activity_tables(render(city_input, "ky+ru")) for row in t[1:-1]]
+    city = [row[2] for t in activity_tables(render(city_input, "ky+ru")) for row in t[2:-1]]
     assert city[0] == "III квартал 2018\u00a0г."
     city_ky = render(copy.deepcopy(_CITY), "ky")
-    assert activity_tables(city_ky, KY_COLUMNS)[0][1][2] == "2018-жылдын III чейреги"
+    assert activity_tables(city_ky, KY_COLUMNS)[0][2][2] == "2018-жылдын III чейреги"
 
 
 def test_totals_are_exact_decimals(plan_input, city_input):
@@ -189,7 +194,7 @@ def test_amounts_given_as_json_numbers_add_up_exactly(plan_input):
     plan = load_input(KIND, copy.deepcopy(plan_input))
     assert plan.problems[3].activities[2].total == Decimal("0.30")
     doc = render(plan_input, "ru")
-    assert activity_tables(doc)[3][3][5] == "1) а: 0,10\n2) б: 0,20"
+    assert activity_tables(doc)[3][4][5] == "1) а: 0,10\n2) б: 0,20"
     assert activity_tables(doc)[3][-1][5] == "58\u00a0000,30"
     assert activity_tables(doc)[3][-1][6] == "(пятьдесят восемь тысяч сомов 30 тыйынов)"
 
@@ -438,17 +443,19 @@ def test_header_rows_repeat_and_rows_do_not_split(plan_input):
              row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None)
             for row in table.rows
         ]  # fmt: skip
-        assert flags[0] == (True, True)
-        assert all(flag == (False, True) for flag in flags[1:])
+        assert flags[0] == flags[1] == (True, True)  # the titles, and the problem's result
+        assert all(flag == (False, True) for flag in flags[2:])
     assert checked == 4
 
 
-def test_result_and_indicator_cells_are_merged_down(plan_input):
+def test_result_and_indicators_head_every_page_and_the_column_below_is_merged(plan_input):
     table = next(
         t for t in docx_tables(render(plan_input, "ru"))
         if [as_read(c.text) for c in t.rows[0].cells] == RU_COLUMNS
     )  # fmt: skip
-    body = table._tbl.tr_lst[1:-1]
+    problem = table._tbl.tr_lst[1]
+    assert problem.tc_lst[0].tcPr.find(qn("w:gridSpan")).get(qn("w:val")) == "7"
+    body = table._tbl.tr_lst[2:-1]
     merges = [
         [tc.tcPr.find(qn("w:vMerge")).get(qn("w:val")) for tc in tr.tc_lst[7:9]] for tr in body
     ]
@@ -518,7 +525,7 @@ def test_sixty_activities(tmp_path):
     for columns in (RU_COLUMNS, KY_COLUMNS):
         found = activity_tables(doc, columns)
         assert len(found) == 5
-        assert [row[0] for row in found[4][1:-1]] == [f"5.{n}" for n in range(1, 13)]
+        assert [row[0] for row in found[4][2:-1]] == [f"5.{n}" for n in range(1, 13)]
     totals = [t[-1][5] for t in activity_tables(doc)]
     assert totals == ["1\u00a0980\u00a0000,00"] * 5  # 12 × 165 000
     budget = next(t for t in tables(doc) if t[0][:2] == ["№", "Источник финансирования"])

@@ -38,15 +38,15 @@ TOOLS = ("soffice", "pdftotext", "pdfinfo", "pdffonts")
 
 # Pages measured with LibreOffice 7.4.7 (Debian 12), Liberation Serif for Times New Roman:
 #   working-group-order  ky+ru 4, ru 2, ky 2   (the order, then its appendix, per language)
-#   joint-plan           ky+ru 14, ru 7, ky 7  (pages 2–5 of each language landscape)
+#   joint-plan           ky+ru 16, ru 8, ky 8  (pages 2–6 of each language landscape)
 #   annual-report        ky+ru 10, ru 5, ky 5
 PAGES = {
     ("working-group-order", "ky+ru"): 4,
     ("working-group-order", "ru"): 2,
     ("working-group-order", "ky"): 2,
-    ("joint-plan", "ky+ru"): 14,
-    ("joint-plan", "ru"): 7,
-    ("joint-plan", "ky"): 7,
+    ("joint-plan", "ky+ru"): 16,
+    ("joint-plan", "ru"): 8,
+    ("joint-plan", "ky"): 8,
     ("annual-report", "ky+ru"): 10,
     ("annual-report", "ru"): 5,
     ("annual-report", "ky"): 5,
@@ -457,3 +457,64 @@ def test_pages_are_numbered_from_the_second_in_the_middle_of_the_top_margin(
                 assert abs((word.x0 + word.x1) / 2 - page.width / 2) < 0.06 * page.width, (
                     f"{part} page {page.number}: the number stands off the middle"
                 )
+
+
+# Long documents, printed once: orders whose appendix ends near a page's foot, and a plan whose
+# problems run over several pages. Member counts around the first appendix page's end (20–21
+# rows in Russian, 22–23 in Kyrgyz at the measured metrics) once left the closing line alone.
+LONG_ORDER_MEMBERS = range(19, 25)
+KEPT_ROWS = 2  # the appendix rows that stay on the page of the responsible secretary's line
+SECRETARY = {"ky": "жооптуу катчысы", "ru": "Ответственный секретарь"}
+ROW_NUMBER = re.compile(r"\d+\.")
+
+
+def long_order(members: int) -> dict:
+    payload = example("working-group-order", "ky+ru")
+    plain = payload["members"][3:]
+    payload["members"] = payload["members"][:3] + [
+        dict(plain[i % len(plain)]) for i in range(members - 3)
+    ]
+    return payload
+
+
+@pytest.fixture(scope="module")
+def long_documents(tmp_path_factory) -> dict[str, list[Page]]:
+    if missing := [tool for tool in TOOLS if shutil.which(tool) is None]:
+        services_missing(f"the print layout tests need LibreOffice and poppler-utils: {missing}")
+    from tests.test_plan_document import big_plan
+
+    workdir = tmp_path_factory.mktemp("long")
+    payloads = {f"order-{n}": ("working-group-order", long_order(n)) for n in LONG_ORDER_MEMBERS}
+    payloads["plan-60"] = ("joint-plan", dict(big_plan(), language="ru"))
+    files = []
+    for name, (kind, payload) in payloads.items():
+        files.append(workdir / f"{name}.docx")
+        files[-1].write_bytes(generate_document(kind, payload).content)
+    to_pdf(files, workdir, workdir / "profile")
+    return {name: read_pages(workdir / f"{name}.pdf") for name in payloads}
+
+
+@pytest.mark.parametrize("members", LONG_ORDER_MEMBERS)
+def test_the_appendix_closing_line_keeps_the_last_rows_with_it(long_documents, members):
+    pages = long_documents[f"order-{members}"]
+    for lang, phrase in SECRETARY.items():
+        page = next(p for p in pages if phrase in p.text)
+        top = min(w.y0 for line in page.lines if phrase in " ".join(w.text for w in line)
+                  for w in line)  # fmt: skip
+        numbered = [line for line in page.lines if line[0].y0 < top and line[0].x0 < 120
+                    and ROW_NUMBER.fullmatch(line[0].text)]  # fmt: skip
+        assert len(numbered) >= KEPT_ROWS, f"{lang}: page {page.number} reads:\n{page.text}"
+
+
+def test_a_problems_result_and_indicators_head_every_page_it_continues_on(long_documents):
+    """Each of the 5 problems has 12 activities, over several pages; the indicator lines begin
+    with their code («3.1. Число …»), which no other cell has."""
+    pages = [p for p in long_documents["plan-60"] if p.width > p.height]
+    activity = re.compile(r"(\d+)\.\d+")
+    missing = []
+    for page in pages:
+        problems = {m[1] for w in page.words if (m := activity.fullmatch(w.text))}
+        codes = {w.text for w in page.words}
+        missing += [(page.number, p) for p in sorted(problems) if f"{p}.1." not in codes]
+    assert sum(1 for page in pages if activity.search(page.text)) >= 10
+    assert not missing, f"(page, problem): activity rows without the problem's indicators {missing}"

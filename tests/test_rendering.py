@@ -328,9 +328,34 @@ def nested_table(doc: Document) -> None:
     table.cell(0, 1).text = "{% for row in rows %}{{ row.name }}{% endfor %}"
 
 
+def rows_looped_in_a_nested_table(doc: Document) -> None:
+    # The order's appendix: rows, then one row holding a table whose rows come from a loop.
+    table = doc.add_table(rows=4, cols=3)
+    table.cell(0, 0).text = "{%tr for row in rows %}"
+    table.cell(1, 0).text = "{{ row.name }}"
+    table.cell(2, 0).text = "{%tr endfor %}"
+    holder = table.cell(3, 0).merge(table.cell(3, 2))
+    inner = holder.add_table(rows=3, cols=3)
+    inner.cell(0, 0).text = "{%tr for row in rows %}"
+    inner.cell(1, 2).text = "{{ row.value }}"
+    inner.cell(2, 0).text = "{%tr endfor %}"
+    holder.add_paragraph("{{ title }}")
+
+
+def columns_looped_in_a_nested_table(doc: Document) -> None:
+    # A table inside may grow wider than the one that holds it: fix_tables widens both.
+    table = doc.add_table(rows=1, cols=2)
+    inner = table.cell(0, 0).add_table(rows=1, cols=3)
+    inner.cell(0, 0).text = "{%tc for column in columns %}"
+    inner.cell(0, 1).text = "{{ column }}"
+    inner.cell(0, 2).text = "{%tc endfor %}"
+
+
 @pytest.mark.parametrize(
     "build",
     [
+        rows_looped_in_a_nested_table,
+        columns_looped_in_a_nested_table,
         merged_heading,
         shaded_merged_rows,
         merged_column_loop,

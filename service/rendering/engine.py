@@ -181,6 +181,7 @@ class _TableCheck(Enum):
     NONE = "no table can change"
     EMPTY_TABLE = "a table changes only when it is left without rows"
     COUNT = "count the tags of every table"
+    NESTED = "follow the tags of every table, nested ones too"
     TREE = "run fix_tables itself"
 
 
@@ -213,6 +214,8 @@ class _Body:
             return _EMPTY_TABLE not in xml
         if self.tables is _TableCheck.COUNT:
             return _tables_unchanged(xml, self.spans)
+        if self.tables is _TableCheck.NESTED:
+            return _nested_tables_unchanged(xml)
         return False
 
 
@@ -288,6 +291,71 @@ def _countable_tables(source: str) -> bool:
     return depth == 0
 
 
+def _nested_countable(source: str) -> bool:
+    """Tell whether tables that nest (a row holding a table of its own) can be judged by
+    following their tags: each table has one grid of its own, nothing unusual inside."""
+    if any(s in source for s in _UNUSUAL_IN_TABLE):
+        return False
+    grids: list[int] = []  # per open table, the grids of its own
+    for m in _TABLE_PART.finditer(source):
+        closing, name = m[1], m[2]
+        if not m[4] or (name in ("tbl", "tblGrid") and m[3].endswith("/")):
+            return False
+        if name == "tbl":
+            if not closing:
+                grids.append(0)
+            elif not grids or grids.pop() != 1:
+                return False
+        elif name == "tblGrid" and not closing:
+            if not grids:
+                return False
+            grids[-1] += 1
+    return not grids
+
+
+def _nested_tables_unchanged(xml: str) -> bool:
+    """`_tables_unchanged` for tables that nest, following `DocxTemplate.fix_tables`: a table's
+    rows are all the rows inside it (lxml's `iter`), nested ones too, each counted by the
+    cells of its own; a cell's gridSpan belongs to the innermost open cell."""
+    tables: list[list[int]] = []  # per open table: [grid columns, widest row, widest span]
+    rows: list[list[int]] = []  # per open row: [cells, spanned]
+    in_grid = False
+    for m in _TABLE_PART.finditer(xml):
+        closing, name = m[1], m[2]
+        if name == "tbl":
+            if not closing:
+                tables.append([0, 0, 0])
+                continue
+            columns, widest_row, widest_span = tables.pop()
+            if not widest_row <= columns <= widest_span:
+                return False
+        elif name == "tblGrid":
+            in_grid = not closing and not m[3].endswith("/")
+        elif not tables:
+            return False  # a table part outside any table
+        elif name == "gridCol" and in_grid:
+            tables[-1][0] += 1
+        elif name == "tr":
+            if not closing:
+                rows.append([0, 0])
+                continue
+            cells, spanned = rows.pop()
+            for table in tables:
+                table[1] = max(table[1], cells)
+                table[2] = max(table[2], cells + spanned)
+        elif not rows:
+            if name in ("tc", "gridSpan"):
+                return False  # a cell outside any row
+        elif name == "tc" and not closing:
+            rows[-1][0] += 1
+        elif name == "gridSpan":
+            value = _SPAN_VALUE.search(m[3])
+            if value is None:
+                return False
+            rows[-1][1] += int(value[1]) - 1
+    return not tables and not rows
+
+
 def _tables_unchanged(xml: str, spans: bool) -> bool:
     """Tell whether `DocxTemplate.fix_tables` would leave every table of `xml` as it is.
 
@@ -346,21 +414,36 @@ class _NotFollowed(Exception):
 
 
 def _table_check(env: Environment, source: str) -> _TableCheck:
-    if not _countable_tables(source):
+    if _countable_tables(source):
+        fallback = _TableCheck.COUNT
+    elif _nested_countable(source):
+        fallback = _TableCheck.NESTED
+    else:
         return _TableCheck.TREE
     checks = [_TableCheck.NONE]
     try:
-        table: list[_Tag] | None = None  # tables do not nest (_countable_tables)
+        # The tags of each open table, innermost last: a table nested in a cell is judged on
+        # its own, and its parent on its own rows (the cell that holds it is one of them).
+        open_tables: list[list[_Tag]] = []
+        widest_inner: list[int] = []  # per open table, the most columns of a table inside
         for tag in _tags(env, source):
             if tag.name == "tbl" and not tag.closing:
-                table = []
-            if table is not None:
-                table.append(tag)
+                open_tables.append([])
+                widest_inner.append(0)
+            if open_tables:
+                open_tables[-1].append(tag)
             if tag.name == "tbl" and tag.closing:
+                table = open_tables.pop()
                 checks.append(_judge_table(table))
-                table = None
+                columns = sum(t.name == "gridCol" and not t.closing for t in table)
+                # lxml's iter gives a table the rows of the tables inside it too: those must
+                # not be wider than its grid.
+                if widest_inner.pop() > columns:
+                    raise _NotFollowed
+                if widest_inner:
+                    widest_inner[-1] = max(widest_inner[-1], columns)
     except _NotFollowed:
-        return _TableCheck.COUNT
+        return fallback
     return max(checks, key=list(_TableCheck).index)
 
 

@@ -115,13 +115,21 @@ def _resource(resource: Resource, lang: str) -> str:
     return f"{resource.description[lang]}: {format_amount(resource.amount)}"
 
 
+def _parties(parties: tuple[Bilingual, ...], lang: str) -> str:
+    """One party per line, each but the last ending in «;»: in a narrow column a party's name
+    wraps, and without the mark two parties would read as one."""
+    if not parties:
+        return DASH
+    return ";\n".join(p[lang] for p in parties)
+
+
 def _activity(t: Phrases, plan: JointPlan, number: str, activity: Activity, lang: str) -> dict:
     # The columns of the landscape table are narrow: long words break between syllables.
     cells = {
         "title": activity.title[lang],
         "deadline": _deadline(t, activity.deadline, plan),
-        "responsible": "\n".join(p[lang] for p in activity.responsible),
-        "involved": "\n".join(p[lang] for p in activity.involved) or DASH,
+        "responsible": _parties(activity.responsible, lang),
+        "involved": _parties(activity.involved, lang),
         "resources": _numbered([_resource(r, lang) for r in activity.resources]),
         "sources": _numbered([_source(t, r, lang) for r in activity.resources]),
     }

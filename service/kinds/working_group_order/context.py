@@ -187,6 +187,10 @@ def _subject(t: Phrases, order: WorkingGroupOrder, lang: str) -> str:
     )
 
 
+# The appendix rows kept on the page of the line that closes it.
+TAIL_ROWS = 2
+
+
 def _part(order: WorkingGroupOrder, lang: str) -> dict:
     t = Phrases(lang)
     forms = _forms(order, lang)
@@ -221,6 +225,10 @@ def _part(order: WorkingGroupOrder, lang: str) -> dict:
         "officers": officers,
         "members_heading": t.gettext("Members of the group:"),
         "members": members,
+        # The last rows and the responsible secretary's line are one block that no page
+        # break divides (the template keeps them in one row that cannot split).
+        "members_body": members[:-TAIL_ROWS],
+        "members_tail": members[-TAIL_ROWS:],
         "secretary_position": secretary.position[lang] if secretary else "",
         "secretary_name": name_form(secretary, Form.SIGNATURE) if secretary else "",
     }
