@@ -119,11 +119,23 @@ def _initials_of(token: str) -> str:
 
 
 def surname_likeness(word: str) -> int:
-    """2: surely a surname by its ending (Асанов), 1: likely (Бакин), 0: no sign."""
-    w = _last_part(word.lower())
+    """2: surely a surname by its ending (Асанов), 1: likely (Бакин), 0: no sign. A hyphenated
+    word counts its likeliest part: «Осмонова-Ким» is surely a surname."""
+    return max(_part_likeness(part) for part in word.lower().split("-"))
+
+
+def _part_likeness(w: str) -> int:
     if len(w) <= 3:
         return 0
     return 2 if w.endswith(_SURE_SURNAME) else 1 if w.endswith(_LIKELY_SURNAME) else 0
+
+
+def ambiguous_order(text: str) -> bool:
+    """Whether a two-word name («Елена Ким», «Марина Ильина») reads either way round: neither
+    word is likelier a surname than the other, so which is the surname is a guess."""
+    tokens = _tokens(normalise_letters(text))
+    kinds = "".join(_kind(t) for t in tokens)
+    return kinds == "WW" and surname_likeness(tokens[0]) == surname_likeness(tokens[1])
 
 
 def looks_like_surname(word: str) -> bool:
@@ -411,6 +423,21 @@ def person_notices(path: str, person: Person, forms: Iterable[Form]) -> list[Not
             )
         ]
     found = []
+    if ambiguous_order(name.written):
+        found.append(
+            Notice(
+                "name.uncertain_order",
+                "The name in {field} («{name}») can be read either way round: it is printed "
+                "with «{surname}» as the surname («{listed}»). If that is wrong, set {forms}.",
+                {
+                    "field": field,
+                    "name": name.written,
+                    "surname": name.surname,
+                    "listed": name.surname_first,
+                    "forms": to_set(unset),
+                },
+            )
+        )
     russian = [f for f in unset if f in _RUSSIAN_CASES]
     shown = _gender_contradicted(person)
     if russian and shown is not None:

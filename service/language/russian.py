@@ -94,7 +94,8 @@ ABBREVIATIONS: dict[str, str | None] = {
 # Kyrgyz words of Russian official texts that pymorphy3 does not know. Indeclinable nouns
 # («айыл окмоту»: «Уч-Коргонского айыл окмоту») and modifiers («Жогорку Кенеш»,
 # «айыл кенеш»), with the gender an adjective before them takes.
-_INDECLINABLE_NOUNS = {"окмоту": "masc", "өкмөтү": "masc"}
+# «айыл башчы» (the head of a village in an aiyl aimak) stays as it is: «на айыл башчы …».
+_INDECLINABLE_NOUNS = {"окмоту": "masc", "өкмөтү": "masc", "башчы": "masc"}
 _INDECLINABLE_MODIFIERS = {"айыл", "жогорку"}
 # Declined as Russian usage declines them: «решение айылного кенеша», «акимиата».
 _LOANWORD_ENDINGS = {
