@@ -113,11 +113,11 @@ def test_the_controllers_position_declined_or_set_by_hand():
     computed = clauses(order(control=controller | {"position": position}))
     assert (
         "3. Контроль за исполнением настоящего распоряжения возложить на временно исполняющую "
-        "обязанности главы Ак-Суйского айыл окмоту Якубову М.К." in computed
+        "обязанности главы Ак-Суйского айыл окмоту Якубову\u00a0М.К." in computed
     )
     by_hand = position | {"forms": {"ru_accusative": "и.о. главы Ак-Суйского айыл окмоту"}}
     found = clauses(order(control=controller | {"position": by_hand}))
     assert (
         "3. Контроль за исполнением настоящего распоряжения возложить на и.о. главы "
-        "Ак-Суйского айыл окмоту Якубову М.К." in found
+        "Ак-Суйского айыл окмоту Якубову\u00a0М.К." in found
     )

@@ -249,8 +249,8 @@ def test_three_approval_blocks_side_by_side(plan_input):
             "Начальник Уч-Коргонского айылного отдела милиции",
         ],
         # The head of the aiyl okmotu defaults to the issuer's head.
-        [f"____________________\n{name}" for name in ("Б.Т. Мамытов", "А. Абдурахманов",
-                                                      "Р.А. Юлдашев")],
+        [f"____________________\n{name}" for name in ("Б.Т.\u00a0Мамытов", "А.\u00a0Абдурахманов",
+                                                      "Р.А.\u00a0Юлдашев")],
         ["«___» __________ 20___ г."] * 3,
         ["М.П."] * 3,
     ]  # fmt: skip
@@ -268,7 +268,7 @@ def test_title_and_order_reference(plan_input):
     ) in text
     assert (
         "СОВМЕСТНЫЙ ПЛАН\nпо обеспечению общественной безопасности и профилактике "
-        "правонарушений в Уч-Коргонском айыл окмоту на 2016 год"
+        "правонарушений в Уч-Коргонском айыл окмоту на 2016\u00a0год"
     ) in text
     assert (
         "Рабочая группа создана распоряжением Уч-Коргонского айыл окмоту "
@@ -304,7 +304,7 @@ def test_title_for_a_period_of_dates(city_input):
 def test_hand_set_locative_of_the_body(plan_input):
     plan_input["issuer"]["forms"] = {"ru_locative": "селе Уч-Коргон"}
     text = paragraphs(render(plan_input, "ru"))
-    assert any(p.endswith("правонарушений в селе Уч-Коргон на 2016 год") for p in text)
+    assert any(p.endswith("правонарушений в селе Уч-Коргон на 2016\u00a0год") for p in text)
 
 
 def test_problem_heading_and_justification(plan_input):
@@ -379,7 +379,7 @@ def test_agreed_block(plan_input):
         [
             "Региональный координатор Гражданского союза «За реформы и результат»",
             "______________",
-            "Р.О. Турсуналиева",
+            "Р.О.\u00a0Турсуналиева",
         ]
     ]
     del plan_input["agreed"]

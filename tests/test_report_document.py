@@ -53,7 +53,7 @@ def test_addressed_to_the_kenesh_in_both_languages(rendered):
         "Отчётный период: 1\u00a0января\u00a02016\u00a0г. – 31\u00a0декабря\u00a02016\u00a0г."
         in text
     )
-    assert "Руководитель рабочей группы" in text and "М.К. Якубова" in text
+    assert "Руководитель рабочей группы" in text and "М.К.\u00a0Якубова" in text
     assert "None" not in text and "{{" not in text and "{%" not in text
 
 

@@ -3,9 +3,10 @@
 `polish_context` applies to every string of a document: a document number never splits
 across lines («№» is followed by a no-break space and the hyphens of the number are no-break
 hyphens, U+2011, which Word and LibreOffice print as an ordinary hyphen: «№ 03-12/146-Б» stays
-on one line), the year's abbreviation stays with its year («2015 г.»), and a date never
-splits: «от 20 октября 2021 г.» and «2021-жылдын 20-октябрындагы» are joined by no-break
-spaces and no-break hyphens from the preposition to the month.
+on one line), the year's abbreviation or the word «год» stays with its year («2015 г.»,
+«2021 года»), a person's initials with the surname («Якубову М.К.», «М.К. Якубовага»), and
+a date never splits: «от 20 октября 2021 г.» and «2021-жылдын 20-октябрындагы» are joined by
+no-break spaces and no-break hyphens from the preposition to the month.
 
 `hyphenate` is for the text of narrow table columns: it puts soft hyphens (U+00AD, printed
 only where a line breaks) between the syllables of long words, so that «несовершеннолетних»
@@ -23,7 +24,15 @@ from typing import Any
 import pyphen
 
 _NUMBER = re.compile(r"№[ \u00a0]*([^\s,;:()«»]+)")
-_YEAR = re.compile(r"(\d) (гг?\.)")
+_YEAR = re.compile(r"(\d) (гг?\.|год(?:а|у|ом|ы|ов)?\b)")
+# A person's initials stay with the surname, on either side: «Якубову М.К.», «М.К. Якубовага»,
+# «Жумабек кызы М.», «Б. Асан уулу». (Capital letters only: «с. Чаувай» is a village.)
+NBSP = "\u00a0"
+_UPPER, _LOWER = "А-ЯЁӨҮҢ", "а-яёөүң"
+_INITIALS = rf"[{_UPPER}]\.(?:[ \u00a0]?[{_UPPER}]\.)?(?:-[{_UPPER}]\.)?"
+_SURNAME = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?|уулу|кызы"
+_NAME_INITIALS = re.compile(rf"((?<![\w.])(?:{_SURNAME})) ({_INITIALS})(?!\w)")
+_INITIALS_NAME = re.compile(rf"((?<![\w.]){_INITIALS}) (?=[{_UPPER}][{_LOWER}])")
 _RU_MONTHS = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
 # «20 октября», «октября 2021», «от 20», «до 1»: Russian dates in running text.
 _RU_DATE = re.compile(
@@ -42,6 +51,10 @@ def _ru_date(match: re.Match[str]) -> str:
     return f"{preposition}\u00a0{text}" if preposition else text
 
 
+def _name_initials(match: re.Match[str]) -> str:
+    return match[1] + NBSP + match[2].replace(" ", NBSP)
+
+
 def _number(match: re.Match[str]) -> str:
     # A sentence's full stop after the number is not part of it.
     return "№\u00a0" + match[1].replace("-", "\u2011")
@@ -53,6 +66,9 @@ def polish(text: str) -> str:
         text = _NUMBER.sub(_number, text)
     if " г" in text:
         text = _YEAR.sub("\\1\u00a0\\2", text)
+    if "." in text:
+        text = _NAME_INITIALS.sub(_name_initials, text)
+        text = _INITIALS_NAME.sub(lambda m: m[1].replace(" ", NBSP) + NBSP, text)
     if any(c.isdigit() for c in text):
         text = _RU_DATE.sub(_ru_date, text)
         text = _KY_YEAR.sub("\\1\u2011\\2", text)
