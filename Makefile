@@ -22,6 +22,7 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 
 run: $(VENV)/.installed-run
 	$(BIN)/docgen db upgrade
+	$(BIN)/docgen users bootstrap
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 8 --timeout 120 wsgi:app
 
 test: $(VENV)/.installed-test

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from service import create_app, extensions
 from service.domain.status import Status
 from service.models import DocumentRecord
+from tests.conftest import authorized
 from tests.stack import Stack, wait_for
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "uch-korgon-order.json"
@@ -46,7 +47,7 @@ def _all_done(app, ids) -> bool:
 def latency(stack: Stack, requests: int, rate: float) -> dict:
     stack.worker(concurrency=1)
     stack.worker(concurrency=1)
-    app = create_app(stack.app_config())
+    app = authorized(create_app(stack.app_config()))
     client = app.test_client()
     ids = []
     start = time.monotonic()
@@ -67,7 +68,7 @@ def latency(stack: Stack, requests: int, rate: float) -> dict:
 
 
 def throughput(stack: Stack, backlog: int) -> dict:
-    app = create_app(stack.app_config())
+    app = authorized(create_app(stack.app_config()))
     client = app.test_client()
     ids = [client.post(ORDERS, json=_payload(10_000 + n)).get_json()["id"] for n in range(backlog)]
     stack.worker(concurrency=1)  # one process drains the backlog

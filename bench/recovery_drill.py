@@ -35,6 +35,7 @@ from service import create_app, extensions
 from service.config import DEFAULTS
 from service.domain.status import Status
 from service.models import Artifact, DocumentRecord
+from tests.conftest import authorized
 from tests.private_postgres import PrivateDatabase
 from tests.stack import Stack, done_lines, kill_mid_run, statuses, wait_for
 
@@ -75,7 +76,7 @@ def _outcome(app, ids, workers) -> dict:
 
 def _stack(workdir: str, database=None) -> tuple[Stack, object]:
     stack = Stack(Path(workdir), database, LOG_LEVEL="INFO").start()
-    return stack, create_app(stack.app_config())
+    return stack, authorized(create_app(stack.app_config()))
 
 
 def _close(stack: Stack, app) -> None:

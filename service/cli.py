@@ -1,14 +1,17 @@
-"""Command line: render documents without a server, and manage the database."""
+"""Command line: render documents without a server (no account needed: it is local), manage
+the database, organisations, users and tokens."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from service.errors import InvalidInput, flatten_errors
+from service.errors import InvalidInput, ServiceError, flatten_errors
 from service.generation import generate_document
 from service.kinds import KINDS
 
@@ -100,6 +103,309 @@ def upgrade() -> None:
     url = config.load()["DATABASE_URL"]
     run_upgrade(url)
     click.echo("database is up to date")
+
+
+# Where `docgen users bootstrap` keeps the local admin's first password and token.
+LOCAL_ADMIN_DIR = Path("var") / "local-admin"
+LOCAL_ADMIN = "admin"
+# The audit log's name for what is done from the command line.
+CLI_ACTOR = "command line"
+
+
+@contextmanager
+def _session():
+    from service import config
+    from service.db import Database
+
+    database = Database(config.load()["DATABASE_URL"])
+    try:
+        with database.session() as session:
+            yield session
+    finally:
+        database.dispose()
+
+
+def _cli_audit(session, organisation_id: str, action: str, object_type: str, object_id: str):
+    from service import audit
+
+    actor = audit.Actor(organisation_id, None, CLI_ACTOR, None, None)
+    audit.record(session, actor, action, object_type, object_id)
+
+
+def _fail(err: ServiceError) -> None:
+    details = "; ".join(
+        f"{path}: {' '.join(messages)}" for path, messages in flatten_errors(err.errors).items()
+    )
+    raise click.ClickException(f"{err}" + (f" ({details})" if details else ""))
+
+
+def _write_secret(path: Path, text: str) -> None:
+    """Write `text` to a file only its owner can read (created so: never readable by others,
+    not even for a moment)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text + "\n")
+
+
+@main.group()
+def organisations() -> None:
+    """Organisations: the tenants (a municipality's office, a district office)."""
+
+
+@organisations.command("create")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["municipality", "district"]), required=True)
+@click.option("--id", "organisation_id", default=None, help="Default: a random id.")
+def organisation_create(name: str, kind: str, organisation_id: str | None) -> None:
+    """Add an organisation named NAME; print its id."""
+    from service import accounts
+
+    with _session() as session:
+        organisation = accounts.create_organisation(session, name, kind, organisation_id)
+    click.echo(organisation.id)
+
+
+@organisations.command("list")
+def organisation_list() -> None:
+    """Every organisation: id, kind, name."""
+    from sqlalchemy import select
+
+    from service.models import Organisation
+
+    with _session() as session:
+        for organisation in session.scalars(select(Organisation).order_by(Organisation.name)):
+            click.echo(f"{organisation.id}\t{organisation.kind}\t{organisation.name}")
+
+
+@organisations.command("move-records")
+@click.argument("source")
+@click.argument("target")
+def organisation_move_records(source: str, target: str) -> None:
+    """Move the documents, batches and municipalities of organisation SOURCE into TARGET.
+
+    The records made before accounts existed are in the organisation "local" (migration
+    0007): `docgen organisations move-records local <id>` gives them to a real office.
+    """
+    from service import accounts
+
+    try:
+        with _session() as session:
+            moved = accounts.move_records(session, source, target)
+            _cli_audit(session, target, "moved_records", "organisation", source)
+    except ServiceError as err:
+        _fail(err)
+    click.echo(", ".join(f"{count} {name}" for name, count in moved.items()) + " moved")
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+def _ask_password() -> str:
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users.command("create-admin")
+@click.argument("username")
+@click.option("--organisation", "organisation_id", required=True, help="The organisation's id.")
+def users_create_admin(username: str, organisation_id: str) -> None:
+    """Make USERNAME an admin (every role) of an organisation; the password is asked for."""
+    from service import accounts
+
+    password = _ask_password()
+    try:
+        with _session() as session:
+            accounts.get_organisation(session, organisation_id)
+            user = accounts.create_admin(session, organisation_id, username, password)
+            _cli_audit(session, organisation_id, "created", "user", user.id)
+    except ServiceError as err:
+        _fail(err)
+    click.echo(f"admin {user.username} created ({user.id})")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--organisation", "organisation_id", required=True, help="The organisation's id.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(["secretary", "coordinator", "admin"]),
+)
+@click.option(
+    "--municipality",
+    "municipalities",
+    multiple=True,
+    help="A municipality id the user acts for (repeat); none: all of the organisation's.",
+)
+def users_create(username: str, organisation_id: str, roles, municipalities) -> None:
+    """Add USERNAME to an organisation with roles; the password is asked for."""
+    from service import accounts
+
+    password = _ask_password()
+    try:
+        with _session() as session:
+            accounts.get_organisation(session, organisation_id)
+            user = accounts.create_user(
+                session,
+                organisation_id,
+                username,
+                password,
+                list(roles),
+                list(municipalities) or None,
+            )
+            _cli_audit(session, organisation_id, "created", "user", user.id)
+    except ServiceError as err:
+        _fail(err)
+    click.echo(f"user {user.username} created ({user.id})")
+
+
+@users.command("reset-password")
+@click.argument("username")
+def users_reset_password(username: str) -> None:
+    """Set USERNAME's password (asked for)."""
+    from service import accounts
+
+    password = _ask_password()
+    try:
+        with _session() as session:
+            user = accounts.find_user(session, username)
+            accounts.set_password(session, user, password)
+            _cli_audit(session, user.organisation_id, "changed_password", "user", user.id)
+    except ServiceError as err:
+        _fail(err)
+    click.echo(f"password of {username} changed")
+
+
+@users.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Deactivate USERNAME (someone who left): no sign-in, every token revoked."""
+    from service import accounts
+
+    try:
+        with _session() as session:
+            user = accounts.find_user(session, username)
+            accounts.deactivate(session, user)
+            _cli_audit(session, user.organisation_id, "deactivated", "user", user.id)
+    except ServiceError as err:
+        _fail(err)
+    click.echo(f"{username} deactivated; its tokens are revoked")
+
+
+@users.command("bootstrap")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=LOCAL_ADMIN_DIR,
+    show_default=True,
+    help="Where the first password and token are written (readable by their owner only).",
+)
+def users_bootstrap(directory: Path) -> None:
+    """Make a local admin if there is no admin at all (what `make run` does first).
+
+    The admin `admin` of the organisation "local" gets a random password and an API token,
+    each written to a file of DIR only its owner can read; their paths are printed, never
+    the secrets.
+    """
+    from service import accounts
+
+    with _session() as session:
+        if accounts.has_admin(session):
+            click.echo(_sign_in_hint(directory, made=False))
+            return
+        if session.get(accounts.Organisation, accounts.LOCAL_ORGANISATION) is None:
+            accounts.create_organisation(
+                session, "Local office", "district", accounts.LOCAL_ORGANISATION
+            )
+        password = accounts.new_password()
+        user = accounts.create_admin(session, accounts.LOCAL_ORGANISATION, LOCAL_ADMIN, password)
+        _token, secret = accounts.issue_token(
+            session, user, "local admin", read_only=False, expires_at=None
+        )
+        _cli_audit(session, user.organisation_id, "created", "user", user.id)
+        _write_secret(directory / "password", password)
+        _write_secret(directory / "token", secret)
+    click.echo(_sign_in_hint(directory, made=True))
+
+
+def _sign_in_hint(directory: Path, *, made: bool) -> str:
+    token, password = directory / "token", directory / "password"
+    if made:
+        return (
+            f"Local admin '{LOCAL_ADMIN}' made. Its password is in {password}, an API token in "
+            f"{token} (readable by you only). Sign in with POST /api/v1/sessions, or send "
+            f'-H "Authorization: Bearer $(cat {token})".'
+        )
+    if token.exists():
+        return (
+            f"An admin exists; an API token is in {token}: "
+            f'-H "Authorization: Bearer $(cat {token})".'
+        )
+    return "An admin exists; `docgen tokens create USERNAME --name NAME` issues a token."
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for.")
+@click.option("--read-only", is_flag=True, help="A token for GET requests only.")
+@click.option("--expires-days", type=click.IntRange(1, 3650), default=None)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the token to this file (readable by its owner only) instead of printing it.",
+)
+def tokens_create(
+    username: str, name: str, read_only: bool, expires_days: int | None, output: Path | None
+) -> None:
+    """Issue an API token to USERNAME; it is shown once (or written to --output)."""
+    from datetime import timedelta
+
+    from service import accounts
+    from service.models import utcnow
+
+    expires = utcnow() + timedelta(days=expires_days) if expires_days else None
+    try:
+        with _session() as session:
+            user = accounts.find_user(session, username)
+            token, secret = accounts.issue_token(
+                session, user, name, read_only=read_only, expires_at=expires
+            )
+            _cli_audit(session, user.organisation_id, "created", "token", token.id)
+    except ServiceError as err:
+        _fail(err)
+    if output is None:
+        click.echo(secret)
+    else:
+        _write_secret(output, secret)
+        click.echo(f"token {token.id} written to {output}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+def tokens_revoke(token_id: str) -> None:
+    """Revoke the token TOKEN_ID (its id, as `GET /api/v1/tokens` lists it)."""
+    from service.models import ApiToken, User, utcnow
+
+    with _session() as session:
+        token = session.get(ApiToken, token_id)
+        if token is None:
+            raise click.ClickException("no such token")
+        token.revoked_at = token.revoked_at or utcnow()
+        owner = session.get(User, token.user_id)
+        _cli_audit(session, owner.organisation_id, "revoked", "token", token.id)
+    click.echo(f"token {token_id} revoked")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,23 @@ DEFAULTS: dict[str, Any] = {
     "BROKER_TIMEOUT_SECONDS": 2,
     "BROKER_VISIBILITY_TIMEOUT": 3600,
     "LOG_LEVEL": "INFO",
+    # Requests per token and per user (all of a user's tokens together), in Flask-Limiter's
+    # notation; sign-in attempts per client address (the only limit by address: a whole
+    # office shares one address behind NAT). A page refreshing itself every 5 s makes 12 a
+    # minute, a batch's progress polled every second 60.
+    "RATE_LIMIT_PER_TOKEN": "300 per minute",
+    "RATE_LIMIT_PER_USER": "600 per minute",
+    "RATE_LIMIT_SIGN_IN": "10 per minute",
+    # Where the limits count: memory in the embedded mode, the Redis of REDIS_URL (or of a
+    # redis:// broker) in the distributed one, unless set (a limits storage URI).
+    "RATE_LIMIT_STORAGE_URI": None,
+    # The header a reverse proxy puts the client's address in (X-Forwarded-For, X-Real-IP);
+    # the last address in it is the one the nearest proxy saw. Empty: the peer's address.
+    "CLIENT_ADDRESS_HEADER": "",
+    # Documents (submitted one by one) and batch items per organisation per day, counted in
+    # Asia/Bishkek days; 0: no quota.
+    "DOCUMENTS_PER_DAY": 2000,
+    "BATCH_ITEMS_PER_DAY": 20000,
 }
 
 _INT_KEYS = {
@@ -47,6 +64,8 @@ _INT_KEYS = {
     "BROKER_TIMEOUT_SECONDS",
     "BROKER_VISIBILITY_TIMEOUT",
 }
+# Integers where 0 means "none".
+_COUNT_KEYS = {"DOCUMENTS_PER_DAY", "BATCH_ITEMS_PER_DAY"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -55,7 +74,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     settings: dict[str, Any] = {}
     for key in DEFAULTS:
         if key in environ and environ[key] != "":
-            settings[key] = int(environ[key]) if key in _INT_KEYS else environ[key]
+            numeric = key in _INT_KEYS or key in _COUNT_KEYS
+            settings[key] = int(environ[key]) if numeric else environ[key]
     return settings
 
 
@@ -71,10 +91,21 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     for key in _INT_KEYS:
         if int(settings[key]) <= 0:
             raise RuntimeError(f"{key} must be a positive integer")
+    for key in _COUNT_KEYS:
+        if int(settings[key]) < 0:
+            raise RuntimeError(f"{key} must be 0 (no quota) or a positive integer")
+    if not settings["RATE_LIMIT_STORAGE_URI"]:
+        settings["RATE_LIMIT_STORAGE_URI"] = _limit_storage(settings)
     if int(settings["JOB_LEASE_SECONDS"]) < 2 * int(settings["HEARTBEAT_SECONDS"]):
         # One late beat must not make a live worker look dead.
         raise RuntimeError("JOB_LEASE_SECONDS must be at least twice HEARTBEAT_SECONDS")
     return settings
+
+
+def _limit_storage(settings: dict[str, Any]) -> str:
+    """The rate limits' storage: Redis in the distributed mode, memory in the embedded one."""
+    redis = settings.get("REDIS_URL") or settings.get("CELERY_BROKER_URL") or ""
+    return redis if redis.startswith(("redis://", "rediss://")) else "memory://"
 
 
 def is_distributed(settings: dict[str, Any]) -> bool:

@@ -42,6 +42,23 @@ class InvalidInput(ServiceError):
     message = "The input is invalid."
 
 
+class Unauthorized(ServiceError):
+    """No valid credentials: a missing, unknown, expired or revoked token (or bad password)."""
+
+    status = 401
+    message = "Sign in: send an API token as Authorization: Bearer <token>."
+
+
+class Forbidden(ServiceError):
+    status = 403
+    message = "Your account has no role for this."
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    message = "Too many requests; retry after the seconds of Retry-After."
+
+
 class NotFound(ServiceError):
     status = 404
     message = "Document not found."

@@ -1,7 +1,8 @@
 """SQLAlchemy tables: document jobs, their outputs (artifacts) and the bytes they point to.
 
-Every document row carries its tenant (the municipality whose account owns it; empty until
-accounts exist), and every query in service.tasks.records filters on it.
+Every document row carries its tenant (the id of the organisation that owns it), and every
+query in service.tasks.records filters on it; accounts, their tokens, the audit log and the
+daily quotas' counters are here too.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -216,3 +218,83 @@ class BatchItem(Base):
     municipality_id: Mapped[str | None] = mapped_column(String(32))
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"))
     errors: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Organisation(Base):
+    """A tenant: one municipality's own office, or a district office coordinating several.
+
+    Its id is the `tenant` of every record it owns (documents, batches, municipalities).
+    """
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint("kind IN ('municipality', 'district')", name="organisations_kind_known"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class User(Base):
+    """An account of an organisation, with its roles and (None: all of the organisation's)
+    the municipalities it acts for."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    roles: Mapped[list] = mapped_column(JSON)
+    municipalities: Mapped[list | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApiToken(Base):
+    """A user's API token: only its SHA-256 is kept (the token itself is shown once)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(Base):
+    """Who did what, when, from where, with which token: appended, never changed (on
+    PostgreSQL a trigger refuses UPDATE and DELETE)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_organisation_at", "organisation_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    organisation_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    username: Mapped[str] = mapped_column(String(100))
+    token_id: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(50))
+    object_type: Mapped[str] = mapped_column(String(30))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    municipality_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    details: Mapped[dict | None] = mapped_column(JSON)
+
+
+class DailyUsage(Base):
+    """How many documents (or batch items) an organisation submitted on a day (Asia/Bishkek)."""
+
+    __tablename__ = "daily_usage"
+
+    organisation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    what: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -20,17 +20,21 @@ from service.batches.tables import csv_bytes, xlsx_bytes
 from service.db import insert_unless_present
 from service.domain.common import Bilingual, NameForms
 from service.domain.numbering import outgoing_number
-from service.errors import InvalidInput, NotFound
+from service.errors import Forbidden, InvalidInput, NotFound
 from service.language import kyrgyz
 from service.language.grammatical_forms import body_forms
 from service.models import DocumentRecord, Municipality, RegisterCounter, RegisterEntry, utcnow
 from service.schemas.common import clean_texts
 from service.schemas.municipality import MunicipalitySchema
-from service.tenancy import Scope, get_scoped
+from service.tenancy import Role, Scope, get_scoped
 
 
 class MunicipalityNotFound(NotFound):
     message = "Municipality not found."
+
+
+ADMIN_ONLY_ERROR = "Only an admin of the organisation may do this."
+PROFILE_ROLES_ERROR = "Only a secretary or an admin may change a municipality's profile."
 
 
 def validate(data: Any) -> dict:
@@ -44,6 +48,9 @@ def validate(data: Any) -> dict:
 
 
 def create(session: Session, scope: Scope, data: Any) -> Municipality:
+    """Add a municipality to the scope's organisation (an admin's)."""
+    if not scope.has(Role.ADMIN):
+        raise Forbidden(ADMIN_ONLY_ERROR)
     data = validate(data)
     municipality = Municipality(
         id=uuid.uuid4().hex,
@@ -58,6 +65,8 @@ def create(session: Session, scope: Scope, data: Any) -> Municipality:
 
 def replace(session: Session, scope: Scope, municipality_id: str, data: Any) -> Municipality:
     municipality = get(session, scope, municipality_id)
+    if not (scope.has(Role.ADMIN) or scope.has(Role.SECRETARY)):
+        raise Forbidden(PROFILE_ROLES_ERROR)
     data = validate(data)
     municipality.data = data
     municipality.numbering_pattern = data.get("numbering_pattern", "{seq}")
@@ -66,22 +75,26 @@ def replace(session: Session, scope: Scope, municipality_id: str, data: Any) -> 
     return municipality
 
 
+def changed_fields(before: dict, after: dict) -> list[str]:
+    """The top-level fields of registry input that differ (head, letterhead, numbering…)."""
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
 def get(session: Session, scope: Scope, municipality_id: str) -> Municipality:
-    """The municipality `municipality_id` of the scope's tenant; MunicipalityNotFound else."""
+    """The municipality `municipality_id` of the scope's tenant, one it acts for;
+    MunicipalityNotFound else."""
     municipality = get_scoped(session, Municipality, municipality_id, scope)
-    if municipality is None:
+    if municipality is None or not scope.covers(municipality.id):
         raise MunicipalityNotFound()
     return municipality
 
 
 def all_of(session: Session, scope: Scope) -> list[Municipality]:
-    return list(
-        session.scalars(
-            select(Municipality)
-            .where(Municipality.tenant == scope.tenant)
-            .order_by(Municipality.created_at, Municipality.id)
-        )
-    )
+    """The municipalities the scope acts for."""
+    query = select(Municipality).where(Municipality.tenant == scope.tenant)
+    if scope.municipalities is not None:
+        query = query.where(Municipality.id.in_(sorted(scope.municipalities)))
+    return list(session.scalars(query.order_by(Municipality.created_at, Municipality.id)))
 
 
 def effective_forms(municipality: Municipality) -> dict[str, str | None]:

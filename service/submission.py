@@ -18,16 +18,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service import registry
+from service import quotas, registry
 from service.batches import creation
 from service.domain.notices import Notice
-from service.errors import Conflict, InvalidInput, NotFound, Unavailable
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 from service.generation import get_kind, input_fields, load_input
 from service.kinds.annual_report.draft import draft_input
 from service.models import DocumentRecord
+from service.quotas import DailyQuota
 from service.tasks import liveness, records
-from service.tenancy import Scope
+from service.tenancy import Scope, kind_role
 
+KIND_ROLE_ERROR = "Your account has no role for documents of this kind ({role})."
+MUNICIPALITY_REQUIRED_ERROR = (
+    "Required: your account acts for the municipalities assigned to it; name one of them."
+)
 QUEUE_UNAVAILABLE = "The document queue is unavailable; nothing was saved, please retry later."
 
 log = logging.getLogger(__name__)
@@ -43,17 +48,27 @@ class Submission:
 
 
 def submit_document(
-    db, dispatcher, scope: Scope, kind: str, payload: Any, *, idempotency_key: str | None = None
+    db,
+    dispatcher,
+    scope: Scope,
+    kind: str,
+    payload: Any,
+    *,
+    idempotency_key: str | None = None,
+    quota: DailyQuota | None = None,
 ) -> Submission:
     """Record a document job, commit it, then hand it to the dispatcher.
 
     Unavailable, with nothing saved, when the dispatcher cannot take jobs now. Once committed
-    the job is kept: a hand-off failing then leaves it for the recovery to send.
+    the job is kept: a hand-off failing then leaves it for the recovery to send. A new job
+    counts against the organisation's daily `quota` (TooManyRequests, nothing saved, past it).
     """
     if not dispatcher.ping():
         raise Unavailable(QUEUE_UNAVAILABLE)
     with db.session() as session:
         submission = record_document(session, scope, kind, payload, idempotency_key=idempotency_key)
+        if submission.created and quota is not None:
+            quotas.take(session, scope, quota, 1)
     if submission.created:
         _enqueue(db, dispatcher, submission.record.id)
     return submission
@@ -81,15 +96,20 @@ def submit_batch(
     title: str = "",
     all_or_nothing: bool = False,
     rows: list[int] | None = None,
+    quota: DailyQuota | None = None,
 ) -> str:
     """Record a batch and a job per valid item, each handed to the dispatcher once committed;
     return the batch id.
 
     Unavailable, with nothing saved, when the dispatcher cannot take jobs now. A job whose
-    hand-off fails later stays queued, for the recovery to send.
+    hand-off fails later stays queued, for the recovery to send. Every item submitted counts
+    against the organisation's daily `quota` of batch items (TooManyRequests past it).
     """
     if not dispatcher.ping():
         raise Unavailable(QUEUE_UNAVAILABLE)
+    if quota is not None:
+        with db.session() as session:
+            quotas.take(session, scope, quota, len(items))
 
     return creation.create(
         db,
@@ -119,6 +139,8 @@ def record_document(
     number, takes the next outgoing number in this same transaction.
     """
     spec = get_kind(kind)
+    if kind_role(kind) not in scope.roles:
+        raise Forbidden(KIND_ROLE_ERROR, role=kind_role(kind).value)
     fingerprint = records.input_fingerprint(kind, payload)
     if idempotency_key:
         existing = records.find_idempotent(session, scope, idempotency_key, fingerprint)
@@ -127,6 +149,8 @@ def record_document(
     resolved, municipality = registry.resolve(
         session, scope, payload, with_act=spec.act_word and "act" in input_fields(kind)
     )
+    if municipality is None and scope.municipalities is not None:
+        raise InvalidInput(errors={"municipality_id": [MUNICIPALITY_REQUIRED_ERROR]})
     for reference in spec.references:
         resolved = _resolve_reference(session, scope, reference, resolved)
     issue = None

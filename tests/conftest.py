@@ -1,5 +1,5 @@
-"""Shared fixtures: the example inputs, an app on a fresh SQLite database, its client; a bare
-job database for the runner's tests."""
+"""Shared fixtures: the example inputs, an app on a fresh SQLite database, its client (signed
+in as an admin of the organisation OFFICE); a bare job database for the runner's tests."""
 
 from __future__ import annotations
 
@@ -7,19 +7,92 @@ import copy
 import io
 import json
 import time
+import uuid
 from pathlib import Path
 
 import pytest
+from argon2 import profiles
+from flask import Flask
+from flask.testing import FlaskClient
 
-from service import create_app, extensions
+from service import accounts, create_app, extensions
 from service.db import Database, upgrade
+from service.models import Organisation
 from service.tasks import records
-from service.tenancy import LOCAL
+from service.tenancy import ALL_ROLES, Scope
 from tests.stack import Stack
+
+# Passwords hashed in tests take argon2's cheapest profile (8 KiB, one pass): the service's
+# own, 64 MiB and 3 passes, takes up to a second on a loaded machine, for each sign-in and
+# each user made. tests/test_accounts.py checks the service's profile itself.
+accounts.use_password_profile(profiles.CHEAPEST)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 ORDERS = "/api/v1/documents/working-group-orders"
+# The organisation the tests act in (a district office), and its whole scope.
+OFFICE = "office"
+LOCAL = Scope.whole(OFFICE)
+# Tests poll far faster than any page (every 50 ms): what the API and its records are tested
+# for here is not the limits, which tests/test_limits.py tests.
+UNLIMITED = {
+    "RATE_LIMIT_PER_TOKEN": "1000000 per minute",
+    "RATE_LIMIT_PER_USER": "1000000 per minute",
+    "RATE_LIMIT_SIGN_IN": "1000000 per minute",
+    "DOCUMENTS_PER_DAY": 0,
+    "BATCH_ITEMS_PER_DAY": 0,
+}
+
+
+def account(
+    app: Flask,
+    organisation: str = OFFICE,
+    *,
+    roles=ALL_ROLES,
+    municipalities: list[str] | None = None,
+    read_only: bool = False,
+    kind: str = "district",
+) -> str:
+    """A new user of `organisation` (made if missing) with `roles`; its API token."""
+    with extensions.db(app).session() as session:
+        if session.get(Organisation, organisation) is None:
+            accounts.create_organisation(session, f"{organisation} office", kind, organisation)
+        user = accounts.create_user(
+            session,
+            organisation,
+            f"user-{uuid.uuid4().hex[:12]}",
+            None,
+            sorted(roles),
+            municipalities,
+        )
+        _token, secret = accounts.issue_token(
+            session, user, "tests", read_only=read_only, expires_at=None
+        )
+    return secret
+
+
+def token_client(app: Flask, token: str) -> FlaskClient:
+    """A test client of `app` that sends `token` with every request (a request's own
+    Authorization header wins)."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+def authorized(app: Flask, *, limits: bool = False) -> Flask:
+    """`app` whose test clients act as an admin of OFFICE (every role); without `limits`, no
+    rate limit or quota gets in a test's way."""
+    token = account(app)
+    if not limits:
+        app.config.update(UNLIMITED)
+
+    class SignedIn(FlaskClient):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+    app.test_client_class = SignedIn
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +137,7 @@ def app(request, tmp_path):
         app = create_app({"DATABASE_URL": url})
     else:
         app = create_app(request.getfixturevalue("shared_stack").app_config())
+    authorized(app)
     yield app
     extensions.dispatcher(app).shutdown()
     extensions.db(app).dispose()

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from service import extensions
 from service.models import Blob
 from service.tasks import records as jobs
-from service.tenancy import LOCAL
-from tests.conftest import ORDERS, wait_until_finished
+from tests.conftest import LOCAL, ORDERS, wait_until_finished
 from tests.docx_reading import open_docx, paragraphs
 
 

@@ -8,7 +8,7 @@ from service import create_app, extensions, start_embedded_workers
 from service.db import upgrade
 from service.domain.status import Status
 from service.tasks import records
-from service.tenancy import LOCAL
+from tests.conftest import LOCAL
 
 
 def test_jobs_left_by_a_previous_run_wait_for_the_workers_to_start(tmp_path, order_input):

@@ -56,7 +56,7 @@ from service.schemas.batch import BatchInSchema
 from service.schemas.common import BilingualSchema
 from service.schemas.municipality import MunicipalitySchema
 from service.tasks.runner import INTERNAL_ERROR
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, authorized
 from tests.docx_reading import all_text
 
 ORDERS = "/api/v1/documents/working-group-orders"
@@ -491,7 +491,7 @@ def client(tmp_path_factory):
 
     url = f"sqlite:///{tmp_path_factory.mktemp('bad') / 'db.sqlite3'}"
     upgrade(url)
-    app = create_app({"DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
+    app = authorized(create_app({"DATABASE_URL": url, "LOG_LEVEL": "WARNING"}))
     yield app.test_client()
     extensions.dispatcher(app).shutdown()
     extensions.db(app).dispose()

@@ -21,8 +21,8 @@ from service.batches.tables import items_from_table
 from service.generation import safe_name
 from service.models import Artifact, BatchItem
 from service.storage import READ_GROUP, MemoryStorage
-from service.tenancy import LOCAL as DEFAULT_SCOPE
 from tests.conftest import EXAMPLES, upload_batch
+from tests.conftest import LOCAL as DEFAULT_SCOPE
 from tests.docx_reading import all_text, open_docx
 
 BATCHES = "/api/v1/batches"

@@ -66,7 +66,7 @@ def test_error_catalogs_cover_the_same_messages():
 # Calls whose string arguments are error messages a user may read.
 _ERROR_CALLS = {
     "ValidationError", "InvalidInput", "BadRequest", "NotFound", "NotReady", "Conflict",
-    "Unavailable", "ServiceError", "put",
+    "Unavailable", "ServiceError", "put", "Forbidden", "Unauthorized", "TooManyRequests",
 }  # fmt: skip
 
 

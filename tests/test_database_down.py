@@ -18,7 +18,7 @@ from service import create_app, extensions
 from service.db import CONNECT_TIMEOUT_SECONDS, STATEMENT_TIMEOUT_SECONDS, upgrade
 from service.errors import Unavailable
 from service.models import DocumentRecord
-from tests.conftest import EXAMPLES, ORDERS, wait_until_finished
+from tests.conftest import EXAMPLES, ORDERS, authorized, token_client, wait_until_finished
 from tests.private_postgres import PrivatePostgres
 
 BATCHES = "/api/v1/batches"
@@ -31,10 +31,17 @@ NOT_SAVED_RU = "База данных недоступна; ничего не с
 UNAVAILABLE_RU = "База данных недоступна; повторите попытку позже."
 
 
-def _app(url: str):
-    return create_app(
+def _app(url: str, *, signed_in: bool = True):
+    """An embedded app on `url`; `signed_in`: its clients are an admin's (the database must be
+    up to make the account)."""
+    app = create_app(
         {"DATABASE_URL": url, "CELERY_BROKER_URL": None, "REDIS_URL": None, "EMBEDDED_WORKERS": 1}
     )
+    return authorized(app) if signed_in else app
+
+
+# A token where the database cannot be read: checking it needs the database.
+SOME_TOKEN = "dgk_" + "x" * 43
 
 
 def _close(app) -> None:
@@ -120,8 +127,10 @@ def test_writes_are_503_with_retry_after_and_nothing_saved(app, postgres, docume
         assert english.get_json()["message"] == (
             "The database is unavailable; nothing was saved, please retry later."
         )
-        # Input the service refuses is still refused, database or not.
-        assert timed(client.post, ORDERS, json={"colour": "red"}).status_code == 422
+        # Even input the service would refuse: its token cannot be checked without the
+        # database, and an unchecked caller is told nothing about its input.
+        refused = timed(client.post, ORDERS, json={"colour": "red"}, headers=RU)
+        assert_unavailable(refused, NOT_SAVED_RU)
     finally:
         postgres.start()
     assert _documents(app) == before
@@ -146,7 +155,13 @@ NO_DATABASE = {
     "/healthz",
     "/api/docs",
     "/api/openapi.json",
-    "/api/v1/batches/templates/<kind>.<ext>",
+}
+# Valid bodies of the accounts' endpoints (a token, or sign-in, needs the database too).
+ACCOUNT_BODIES = {
+    "/api/v1/sessions": {"username": "someone", "password": "a long password"},
+    "/api/v1/users": {"username": "someone", "password": "a long password", "roles": ["admin"]},
+    "/api/v1/users/<user_id>/password": {"password": "a long password"},
+    "/api/v1/tokens": {"name": "script"},
 }
 EXAMPLE_OF = {
     "/api/v1/documents/working-group-orders": "uch-korgon-order.json",
@@ -170,7 +185,9 @@ def test_every_endpoint_that_needs_the_database_is_503(app, database_down):
         url = re.sub(r"<[^>]+>", "0123456789abcdef" * 2, url)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             body = None
-            if method in ("POST", "PUT"):
+            if rule.rule in ACCOUNT_BODIES:
+                body = ACCOUNT_BODIES[rule.rule]
+            elif method in ("POST", "PUT"):
                 example = EXAMPLE_OF.get(url)
                 body = (
                     municipality
@@ -248,9 +265,9 @@ def silent_server():
 
 
 def test_unreachable_database_is_503_within_the_connect_timeout(silent_server, order_input):
-    app = _app(f"postgresql+psycopg://postgres@127.0.0.1:{silent_server}/postgres")
+    app = _app(f"postgresql+psycopg://postgres@127.0.0.1:{silent_server}/postgres", signed_in=False)
     try:
-        client = app.test_client()
+        client = token_client(app, SOME_TOKEN)
         started = time.monotonic()
         assert_unavailable(timed(client.post, ORDERS, json=order_input, headers=RU), NOT_SAVED_RU)
         assert time.monotonic() - started >= CONNECT_TIMEOUT_SECONDS - 0.5  # it did wait
@@ -261,9 +278,9 @@ def test_unreachable_database_is_503_within_the_connect_timeout(silent_server, o
 
 def test_sqlite_that_cannot_be_opened_is_503(tmp_path: Path, order_input):
     # A directory where the database file should be: SQLite cannot open it.
-    app = _app(f"sqlite:///{tmp_path}")
+    app = _app(f"sqlite:///{tmp_path}", signed_in=False)
     try:
-        client = app.test_client()
+        client = token_client(app, SOME_TOKEN)
         assert_unavailable(client.post(ORDERS, json=order_input, headers=RU), NOT_SAVED_RU)
         assert_unavailable(client.get(f"/api/v1/documents/{'0123456789abcdef' * 2}", headers=RU))
     finally:

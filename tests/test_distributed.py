@@ -18,8 +18,7 @@ from service import create_app, extensions
 from service.domain.status import Status
 from service.models import Blob
 from service.tasks import records as jobs
-from service.tenancy import LOCAL
-from tests.conftest import ORDERS
+from tests.conftest import LOCAL, ORDERS, account, authorized
 from tests.stack import done_lines, numbered, statuses, wait_for
 
 pytestmark = pytest.mark.distributed
@@ -30,7 +29,7 @@ def make_app(stack):
     apps = []
 
     def make(**overrides):
-        app = create_app({**stack.app_config(), **overrides})
+        app = authorized(create_app({**stack.app_config(), **overrides}))
         apps.append(app)
         return app
 
@@ -48,12 +47,16 @@ def test_200_concurrent_posts_make_200_documents(stack, make_app, order_input):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
+    signed = {"Authorization": f"Bearer {account(app)}"}
+
+    def get(url: str):
+        return urllib.request.urlopen(urllib.request.Request(url, headers=signed))
 
     def post(n: int) -> str:
         request = urllib.request.Request(
             base + ORDERS,
             data=json.dumps(numbered(order_input, n)).encode(),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **signed},
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -67,9 +70,10 @@ def test_200_concurrent_posts_make_200_documents(stack, make_app, order_input):
         wait_for(lambda: statuses(app, ids)[Status.DONE] == 200, 180, "200 documents")
         digests = set()
         for document_id in ids:
-            with urllib.request.urlopen(f"{base}/api/v1/documents/{document_id}/file") as r:
+            with get(f"{base}/api/v1/documents/{document_id}/file") as r:
                 content = r.read()
-            status = json.load(urllib.request.urlopen(f"{base}/api/v1/documents/{document_id}"))
+            with get(f"{base}/api/v1/documents/{document_id}") as r:
+                status = json.load(r)
             assert hashlib.sha256(content).hexdigest() == status["sha256"]
             digests.add(status["sha256"])
         assert len(digests) == 200

@@ -22,8 +22,7 @@ from service.domain.status import Status
 from service.models import DocumentRecord
 from service.tasks import records as jobs
 from service.tasks.celery_app import EPOCH_KEY
-from service.tenancy import LOCAL
-from tests.conftest import ORDERS
+from tests.conftest import LOCAL, ORDERS, authorized
 from tests.private_postgres import PrivateDatabase
 from tests.stack import Stack, done_lines, kill_mid_run, numbered, statuses, wait_for
 
@@ -47,7 +46,7 @@ RU = {"Accept-Language": "ru"}
 
 @pytest.fixture
 def app(stack):
-    app = create_app(stack.app_config())
+    app = authorized(create_app(stack.app_config()))
     yield app
     extensions.dispatcher(app).shutdown()
     extensions.db(app).dispose()
@@ -222,7 +221,7 @@ def test_database_stopped_while_jobs_run(tmp_path, order_input):
     stack = Stack(tmp_path, database=PrivateDatabase())
     try:
         stack.start()
-        app = create_app(stack.app_config())
+        app = authorized(create_app(stack.app_config()))
         client = app.test_client()
         ids = submit_all(client, order_input, JOBS)  # all waiting: the worker starts after
         worker = stack.worker()

@@ -15,14 +15,14 @@ from service import create_app, extensions
 from service.api.common import MAX_JSON_DEPTH
 from service.db import upgrade
 from service.generation import load_input
-from tests.conftest import ORDERS
+from tests.conftest import ORDERS, authorized
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'docgen.sqlite3'}"
     upgrade(url)
-    app = create_app({"DATABASE_URL": url})
+    app = authorized(create_app({"DATABASE_URL": url}))
     yield app.test_client()
     extensions.dispatcher(app).shutdown()
     extensions.db(app).dispose()

@@ -87,7 +87,15 @@ API_SCRIPT = textwrap.dedent(
     url = f"sqlite:///{sys.argv[1]}"
     upgrade(url)
     app = create_app({"DATABASE_URL": url})
+    from service import accounts, extensions
+    with extensions.db(app).session() as session:
+        accounts.create_organisation(session, "Office", "district", "office")
+        user = accounts.create_admin(session, "office", "admin", None)
+        _token, secret = accounts.issue_token(
+            session, user, "test", read_only=False, expires_at=None
+        )
     client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     spec = client.get("/api/openapi.json").get_json()
     response = client.post("/api/v1/documents/meeting-notes", json=json.loads(sys.argv[2]))
     assert response.status_code == 202, response.get_json()

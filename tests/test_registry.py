@@ -12,8 +12,8 @@ import pytest
 
 from service import extensions, submission
 from service.batches import creation
-from service.tenancy import LOCAL as DEFAULT_SCOPE
 from tests.conftest import EXAMPLES, ORDERS, wait_until_finished
+from tests.conftest import LOCAL as DEFAULT_SCOPE
 from tests.docx_reading import all_text, open_docx, paragraphs
 
 MUNICIPALITIES = "/api/v1/municipalities"

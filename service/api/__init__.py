@@ -10,6 +10,7 @@ from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.routing import BaseConverter
 
+from service.api.auth import SAFE_METHODS, SECURITY_SCHEME, init_auth
 from service.api.schemas import ErrorSchema
 from service.schemas.common import Flag
 
@@ -29,10 +30,48 @@ API_SETTINGS = {
             "Accept-Language (ru, ky; English otherwise). Texts are trimmed and normalised "
             "(NFC, what a paste from Word brings); the patterns of text fields list the "
             "characters they refuse in the basic plane, and the few invisible format "
-            "characters beyond it (tags from U+E0001) are refused too."
-        }
+            "characters beyond it (tags from U+E0001) are refused too. Every /api/v1 "
+            "operation but sign-in needs an API token (`Authorization: Bearer <token>`; "
+            "`docgen tokens create`, or POST /api/v1/sessions); a record of another "
+            "organisation, or beyond the caller's municipalities and roles, answers 404."
+        },
+        "security": [{SECURITY_SCHEME: []}],
+        "components": {
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A per-user API token (dgk_…)",
+                }
+            }
+        },
     },
 }
+
+
+class AuthResponses(BasePlugin):
+    """Document on every operation that needs a token what it may answer for that alone:
+    401 without a valid one, 429 past a rate limit, and for a write 403 with a read-only
+    token."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        if not path or not path.startswith("/api/v1/") or not operations:
+            return
+        for method, operation in operations.items():
+            if operation.get("security") == []:
+                continue
+            responses = operation.setdefault("responses", {})
+            extra = {401: "No valid API token", 429: "Past a rate limit; see Retry-After"}
+            if method.upper() not in SAFE_METHODS:
+                extra[403] = "A read-only token, or an account without the role for this"
+            for code, description in extra.items():
+                responses.setdefault(
+                    str(code),
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": "Error"}},
+                    },
+                )
 
 
 class OperationIds(BasePlugin):
@@ -88,14 +127,15 @@ class DocgenApi(Api):
 
 
 def register_api(app: Flask) -> None:
-    from service.api import batches, documents, health, municipalities
+    from service.api import accounts, audit, batches, documents, health, municipalities
 
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
     # Job ids are 32 hex digits: a kind's URL (`/documents/working-group-orders`) is never
     # taken for a document id, so its 405 names only what it allows.
     app.url_map.converters["job_id"] = JobIdConverter
-    api = DocgenApi(app, spec_kwargs={"extra_plugins": [OperationIds()]})
+    init_auth(app)
+    api = DocgenApi(app, spec_kwargs={"extra_plugins": [OperationIds(), AuthResponses()]})
     api.register_converter(JobIdConverter, lambda _c: {"type": "string", "pattern": JOB_ID})
     api.register_field(Flag, None, None)  # its metadata gives the types it takes
     api.ma_plugin.converter.add_attribute_function(null_or_ref)
@@ -104,6 +144,8 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(documents.blp)
     api.register_blueprint(municipalities.blp)
     api.register_blueprint(batches.blp)
+    api.register_blueprint(accounts.blp)
+    api.register_blueprint(audit.blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(_swagger_static())
 

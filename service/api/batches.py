@@ -11,13 +11,14 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from service import extensions, submission
-from service.api.common import json_body, scope
+from service.api.common import audit_event, json_body, scope
 from service.api.schemas import BatchOutSchema, error_responses
 from service.batches import archive as batch_archive
 from service.batches import creation, tables
 from service.errors import BadRequest, InvalidInput
 from service.i18n.request import request_language
 from service.kinds import KINDS
+from service.quotas import BATCH_ITEMS, DailyQuota
 from service.schemas.batch import BatchInSchema
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,6 +95,13 @@ class Batches(MethodView):
             title=data["title"],
             all_or_nothing=data["all_or_nothing"],
             rows=data["rows"],
+            quota=DailyQuota(BATCH_ITEMS, current_app.config["BATCH_ITEMS_PER_DAY"]),
+        )
+        audit_event(
+            "created",
+            "batch",
+            batch_id,
+            details={"kind": data["kind"], "items": len(data["items"])},
         )
         with found.db.session() as session:
             return creation.describe(session, scope(), batch_id)
@@ -114,7 +122,8 @@ class BatchResource(MethodView):
 def cancel(batch_id: str):
     """Cancel the items no worker has started; the others finish."""
     with extensions.db().session() as session:
-        creation.cancel(session, scope(), batch_id)
+        cancelled = creation.cancel(session, scope(), batch_id)
+    audit_event("cancelled", "batch", batch_id, details={"documents": cancelled})
     with extensions.db().session() as session:
         return creation.describe(session, scope(), batch_id)
 
@@ -132,6 +141,7 @@ def archive(batch_id: str):
         made = batch_archive.stream_archive(
             session, extensions.storage(), scope(), batch_id, request_language()
         )
+    audit_event("downloaded", "batch", batch_id)
     # Made while it is sent: each document goes out before the next is read.
     response = Response(made.chunks, mimetype="application/zip")
     response.headers.set("Content-Disposition", "attachment", filename=made.filename)

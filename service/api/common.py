@@ -1,4 +1,5 @@
-"""What every resource reads from a request: its JSON body and the caller's scope."""
+"""What every resource reads from a request: its JSON body and the caller's scope; what it
+writes to the audit log."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 
 from flask import request
 
+from service import audit, extensions
+from service.api.auth import actor, principal
 from service.errors import BadRequest, InvalidInput, UnsupportedMediaType
-from service.tenancy import LOCAL, Scope
+from service.tenancy import Scope
 
 # Deeper than any document input (a plan is 6 levels deep): the limit is documented in the
 # README, and a body nested deeper is refused before anything walks it recursively.
@@ -78,5 +81,26 @@ def _refuse(path: tuple[str, ...], text: str) -> None:
 
 
 def scope() -> Scope:
-    """Whose records this request may see (one tenant until accounts exist)."""
-    return LOCAL
+    """Whose records this request may see: its user's organisation, municipalities, roles."""
+    return principal().scope
+
+
+def audit_event(
+    action: str,
+    object_type: str,
+    object_id: str | None = None,
+    *,
+    municipality_id: str | None = None,
+    details: dict | None = None,
+) -> None:
+    """Append what this request did to the audit log."""
+    with extensions.db().session() as session:
+        audit.record(
+            session,
+            actor(),
+            action,
+            object_type,
+            object_id,
+            municipality_id=municipality_id,
+            details=details,
+        )

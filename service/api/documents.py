@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from flask import jsonify, request, send_file
+from flask import current_app, jsonify, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import extensions, submission
-from service.api.common import json_body, scope
+from service.api.common import audit_event, json_body, scope
 from service.api.schemas import (
     DocumentJobSchema,
     ErrorSchema,
@@ -21,6 +21,7 @@ from service.domain.status import Status
 from service.errors import BadRequest, NoSuchOutput, NotReady
 from service.kinds import KINDS
 from service.models import DOCX
+from service.quotas import DOCUMENTS, DailyQuota
 from service.rendering import DOCX_MIME
 from service.tasks import records
 
@@ -60,8 +61,20 @@ def submit_document(kind: str):
         raise BadRequest("The Idempotency-Key header is longer than 255 characters.")
     found = extensions.services()
     made = submission.submit_document(
-        found.db, found.dispatcher, scope(), kind, payload, idempotency_key=key
+        found.db,
+        found.dispatcher,
+        scope(),
+        kind,
+        payload,
+        idempotency_key=key,
+        quota=DailyQuota(DOCUMENTS, current_app.config["DOCUMENTS_PER_DAY"]),
     )
+    if made.created:
+        record = made.record
+        audit_event(
+            "created", "document", record.id, municipality_id=record.municipality_id,
+            details={"kind": kind},
+        )  # fmt: skip
     return made.record
 
 
@@ -130,6 +143,10 @@ def document_file(query: dict, document_id: str):
     artifact = record.artifact(query["format"])
     if artifact is None:
         raise NoSuchOutput(format=query["format"])
+    audit_event(
+        "downloaded", "document", record.id, municipality_id=record.municipality_id,
+        details={"format": artifact.format},
+    )  # fmt: skip
     return send_file(
         extensions.storage().open(artifact.key),
         mimetype=MIME_TYPES.get(artifact.format, "application/octet-stream"),

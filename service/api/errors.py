@@ -7,6 +7,7 @@ import logging
 
 import psycopg
 from flask import Flask, jsonify, request
+from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -17,6 +18,7 @@ from service.errors import (
     DatabaseUnavailable,
     InvalidInput,
     ServiceError,
+    TooManyRequests,
     flatten_errors,
 )
 from service.i18n import translate_error, translate_errors, translate_message
@@ -57,7 +59,17 @@ def _envelope(
 
 def handle_service_error(err: ServiceError):
     errors = flatten_errors(err.errors) if err.errors else None
-    return _envelope(err.status, err.message, errors, err.values, retry_after=err.retry_after)
+    response = _envelope(err.status, err.message, errors, err.values, retry_after=err.retry_after)
+    if err.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="docgen-kg"'
+    return response
+
+
+def handle_rate_limit(err: RateLimitExceeded):
+    """429 in the envelope, with Retry-After (Flask-Limiter adds the X-RateLimit headers)."""
+    from service.api.auth import seconds_until_reset
+
+    return handle_service_error(TooManyRequests(retry_after=seconds_until_reset()))
 
 
 def handle_database_error(err: Exception):
@@ -102,6 +114,7 @@ def handle_unexpected(err: Exception):
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(SQLAlchemyError, handle_database_error)
     app.register_error_handler(psycopg.Error, handle_database_error)

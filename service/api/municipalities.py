@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import extensions, registry
-from service.api.common import json_body, scope
+from service.api.common import audit_event, json_body, scope
 from service.api.schemas import (
     ErrorSchema,
     MunicipalityOutSchema,
@@ -55,7 +55,10 @@ class Municipalities(MethodView):
         """Add a municipality."""
         payload = json_body()
         with extensions.db().session() as session:
-            return registry.describe(registry.create(session, scope(), payload))
+            municipality = registry.create(session, scope(), payload)
+            described = registry.describe(municipality)
+        audit_event("created", "municipality", municipality.id, municipality_id=municipality.id)
+        return described
 
 
 @blp.route("/<municipality_id>")
@@ -75,7 +78,18 @@ class MunicipalityItem(MethodView):
         """Replace a municipality's data."""
         payload = json_body()
         with extensions.db().session() as session:
-            return registry.describe(registry.replace(session, scope(), municipality_id, payload))
+            before = dict(registry.get(session, scope(), municipality_id).data)
+            municipality = registry.replace(session, scope(), municipality_id, payload)
+            described = registry.describe(municipality)
+        changed = registry.changed_fields(before, municipality.data)
+        audit_event(
+            "changed",
+            "municipality",
+            municipality.id,
+            municipality_id=municipality.id,
+            details={"fields": changed},
+        )
+        return described
 
 
 @blp.route("/<municipality_id>/register")
@@ -103,6 +117,13 @@ def register(municipality_id: str, year: int | None, format: str):
     if format == "json":
         return entries
     name = f"register-{year}"
+    audit_event(
+        "exported",
+        "register",
+        municipality_id,
+        municipality_id=municipality_id,
+        details={"year": year, "format": format},
+    )
     if format == "csv":
         content, mime = registry.register_csv(entries), "text/csv"  # Werkzeug adds the charset
     else:

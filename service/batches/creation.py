@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, lazyload
 
 from service import generation
 from service.domain.status import Status
-from service.errors import InvalidInput, NotFound, flatten_errors
+from service.errors import Forbidden, InvalidInput, NotFound, flatten_errors
 from service.models import Batch, BatchItem, DocumentRecord, utcnow
-from service.tenancy import Scope, get_scoped
+from service.tenancy import Role, Scope, get_scoped, kind_role
 
 INVALID = "invalid"
 INTERNAL_ITEM_ERROR = "Internal error while recording this item; submit it again."
@@ -45,6 +45,8 @@ def merge(shared: Any, item: Any) -> Any:
 
 
 CHUNK = 100
+COORDINATOR_ONLY_ERROR = "Only a coordinator may submit batches."
+KIND_ROLE_ERROR = "Your account has no role for documents of this kind ({role})."
 
 
 def create(
@@ -74,6 +76,11 @@ def create(
     is bad.
     """
     generation.get_kind(kind)
+    if not scope.has(Role.COORDINATOR):
+        raise Forbidden(COORDINATOR_ONLY_ERROR)
+    if kind_role(kind) not in scope.roles:
+        # Each item is a document of the kind: its role is needed too.
+        raise Forbidden(KIND_ROLE_ERROR, role=kind_role(kind).value)
     batch = Batch(
         id=uuid.uuid4().hex,
         tenant=scope.tenant,
@@ -153,10 +160,17 @@ def _add_items(
 
 
 def get(session: Session, scope: Scope, batch_id: str) -> Batch:
-    """The batch `batch_id` of the scope's tenant; BatchNotFound for any other."""
+    """The batch `batch_id` of the scope's tenant, to a coordinator acting for all of its
+    items' municipalities; BatchNotFound for any other."""
     batch = get_scoped(session, Batch, batch_id, scope)
-    if batch is None:
+    if batch is None or not scope.has(Role.COORDINATOR):
         raise BatchNotFound()
+    if scope.municipalities is not None:
+        municipalities = session.scalars(
+            select(BatchItem.municipality_id).where(BatchItem.batch_id == batch.id).distinct()
+        )
+        if not all(scope.covers(m) for m in municipalities):
+            raise BatchNotFound()
     return batch
 
 

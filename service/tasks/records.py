@@ -20,7 +20,7 @@ from service.domain.status import Status
 from service.errors import Conflict, NotFound
 from service.models import Artifact, DocumentRecord, utcnow
 from service.tasks.liveness import abandoned
-from service.tenancy import Scope, get_scoped
+from service.tenancy import Scope, get_scoped, kind_role
 
 
 def input_fingerprint(kind: str, payload: Any) -> str:
@@ -102,11 +102,17 @@ def _same_request(record: DocumentRecord, fingerprint: str) -> DocumentRecord:
 
 
 def get(session: Session, document_id: str, scope: Scope) -> DocumentRecord:
-    """The job `document_id` of the scope's tenant; NotFound for any other."""
+    """The job `document_id` of the scope's tenant, of a kind of its roles and a municipality
+    it acts for; NotFound for any other."""
     record = get_scoped(session, DocumentRecord, document_id, scope)
-    if record is None:
+    if record is None or not visible(record, scope):
         raise NotFound()
     return record
+
+
+def visible(record: DocumentRecord, scope: Scope) -> bool:
+    """Whether `scope` may see the job (its tenant is checked by the query)."""
+    return kind_role(record.kind) in scope.roles and scope.covers(record.municipality_id)
 
 
 @dataclass(frozen=True)
