@@ -13,7 +13,9 @@ from service import config as settings
 from service.db import Database
 from service.extensions import Services, install
 from service.logs import configure_logging
+from service.security import install_security_headers
 from service.storage import DatabaseStorage
+from service.tasks.isolation import JobLimits
 from service.tasks.liveness import recover, recover_all
 from service.tasks.runner import Runner
 
@@ -32,7 +34,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     db = Database(conf["DATABASE_URL"])
     storage = DatabaseStorage(db)
-    runner = Runner(db, storage, conf["JOB_LEASE_SECONDS"])
+    runner = Runner(
+        db,
+        storage,
+        conf["JOB_LEASE_SECONDS"],
+        limits=JobLimits(conf["RENDER_TIME_LIMIT_SECONDS"], conf["RENDER_MEMORY_LIMIT_MB"]),
+        max_attempts=conf["JOB_MAX_ATTEMPTS"],
+    )
     dispatcher = _dispatcher(app, runner)
     install(
         app,
@@ -50,6 +58,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     register_api(app)
     register_error_handlers(app)
+    install_security_headers(app)
     logging.getLogger(__name__).info(
         "started", extra={"mode": "distributed" if settings.is_distributed(conf) else "embedded"}
     )

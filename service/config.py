@@ -8,6 +8,7 @@ REDIS_URL it is distributed (Celery workers, normally on PostgreSQL).
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,16 @@ DEFAULTS: dict[str, Any] = {
     "BROKER_TIMEOUT_SECONDS": 2,
     "BROKER_VISIBILITY_TIMEOUT": 3600,
     "LOG_LEVEL": "INFO",
+    # Signs what the service hands out (sessions, links): required outside the embedded
+    # mode, where a missing one is a random key of this process.
+    "SECRET_KEY": None,
+    # One job, in its child process (service.tasks.isolation): the longest it may take and
+    # the memory it may add. A document takes 10 ms to 2 s; a report's chart adds 60 MiB.
+    "RENDER_TIME_LIMIT_SECONDS": 60,
+    "RENDER_MEMORY_LIMIT_MB": 512,
+    # Claims of one job before it is given up: a message delivered again and again (a job
+    # that kills its worker, say) cannot loop.
+    "JOB_MAX_ATTEMPTS": 5,
     # Requests per token and per user (all of a user's tokens together), in Flask-Limiter's
     # notation; sign-in attempts per client address (the only limit by address: a whole
     # office shares one address behind NAT). A page refreshing itself every 5 s makes 12 a
@@ -63,7 +74,14 @@ _INT_KEYS = {
     "JOB_LEASE_SECONDS",
     "BROKER_TIMEOUT_SECONDS",
     "BROKER_VISIBILITY_TIMEOUT",
+    "RENDER_MEMORY_LIMIT_MB",
+    "JOB_MAX_ATTEMPTS",
 }
+# Positive numbers that may have a fraction.
+_FLOAT_KEYS = {"RENDER_TIME_LIMIT_SECONDS"}
+# Settings that are secrets: never a default outside the embedded mode.
+SECRETS = ("SECRET_KEY",)
+SECRET_MIN_LENGTH = 32
 # Integers where 0 means "none".
 _COUNT_KEYS = {"DOCUMENTS_PER_DAY", "BATCH_ITEMS_PER_DAY"}
 
@@ -76,6 +94,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         if key in environ and environ[key] != "":
             numeric = key in _INT_KEYS or key in _COUNT_KEYS
             settings[key] = int(environ[key]) if numeric else environ[key]
+            if key in _FLOAT_KEYS:
+                settings[key] = float(environ[key])
     return settings
 
 
@@ -99,7 +119,29 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if int(settings["JOB_LEASE_SECONDS"]) < 2 * int(settings["HEARTBEAT_SECONDS"]):
         # One late beat must not make a live worker look dead.
         raise RuntimeError("JOB_LEASE_SECONDS must be at least twice HEARTBEAT_SECONDS")
+    for key in _FLOAT_KEYS:
+        if float(settings[key]) <= 0:
+            raise RuntimeError(f"{key} must be a positive number")
+    for key in SECRETS:
+        settings[key] = _secret(settings, key)
     return settings
+
+
+def _secret(settings: dict[str, Any], key: str) -> str:
+    """The secret `key`: required and long enough when distributed; else, if missing, a
+    random one of this process (what it signs does not outlive the process)."""
+    value = settings.get(key)
+    if not value:
+        if is_distributed(settings):
+            raise RuntimeError(
+                f"{key} must be set in the distributed mode: a random string of at least "
+                f"{SECRET_MIN_LENGTH} characters, the same for the web processes and the "
+                "workers (python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return secrets.token_urlsafe(32)
+    if is_distributed(settings) and len(value) < SECRET_MIN_LENGTH:
+        raise RuntimeError(f"{key} must be at least {SECRET_MIN_LENGTH} characters long")
+    return value
 
 
 def _limit_storage(settings: dict[str, Any]) -> str:

@@ -209,6 +209,8 @@ class Stack:
         self.settings = {
             "BROKER_TIMEOUT_SECONDS": "1",
             "LOG_LEVEL": "INFO",
+            # Required in the distributed mode; the web app and the workers share it.
+            "SECRET_KEY": "tests-only-secret-key-0123456789abcdef",
             **{k: str(v) for k, v in settings.items()},
         }
         self.workers: list[Worker] = []

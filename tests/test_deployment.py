@@ -37,3 +37,14 @@ def test_committed_openapi_document_is_current():
 
     committed = (ROOT / "docs" / "openapi.json").read_text(encoding="utf-8")
     assert committed == render(), "run `make openapi` and commit docs/openapi.json"
+
+
+def test_compose_has_no_secret_of_its_own():
+    # Every secret comes from the environment (or .env), and compose refuses to start
+    # without it (`${VAR:?…}`): no password or key is written in the file.
+    app = compose()["x-app"]["environment"]
+    assert app["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert "${POSTGRES_PASSWORD:?" in app["DATABASE_URL"]
+    postgres = compose()["services"]["postgres"]["environment"]
+    assert postgres["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert ".env" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()

@@ -53,10 +53,16 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 class LoadedTemplate(DocxTemplate):
-    """docxtpl itself, with the load steps the service applies to a template."""
+    """docxtpl itself, with the load steps the service applies to a template, and its file
+    properties rendered without autoescaping: python-docx escapes them itself, and docxtpl's
+    own render_properties with an autoescaping environment would write «&amp;amp;» for «&»
+    (the service does not; see test_file_properties_are_escaped_once)."""
 
     def patch_xml(self, src_xml):
         return prepare_xml(src_xml)
+
+    def render_properties(self, context, jinja_env=None):
+        super().render_properties(context, Environment(undefined=StrictUndefined))
 
 
 def naive(path: Path, context: dict) -> bytes:
@@ -250,6 +256,16 @@ def feature_context(rows: int = 2, columns: int = 2) -> dict:
         "rows": [{"name": f"Row {n}", "value": f"{n} & {n}"} for n in range(rows)],
         "columns": [f"C{n}" for n in range(columns)],
     }
+
+
+def test_file_properties_are_escaped_once(tmp_path):
+    content = render_file(build_template(tmp_path / "t.docx"), feature_context())
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        core = etree.fromstring(package.read("docProps/core.xml"))
+    title = core.find("{http://purl.org/dc/elements/1.1/}title")
+    assert title.text == HOSTILE
+    subject = core.find("{http://purl.org/dc/elements/1.1/}subject")
+    assert subject.text == "Plain & simple"
 
 
 @pytest.mark.parametrize("rows", [0, 1, 3])

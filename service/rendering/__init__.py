@@ -2,6 +2,8 @@
 
 User text is data, never template code: Jinja autoescaping turns «&», «<», «>» and quotes into
 XML entities, and StrictUndefined makes a missing value an error instead of an empty line.
+Template code is data too: it runs in Jinja's sandbox, and only the subset of Jinja a document
+needs (`subset`) is ever compiled, so a tenant's template cannot reach Python objects.
 
 A template is compiled once (`engine`, with the load steps of `steps`) and kept under the
 sha256 of its bytes, so several versions of a kind's template (a tenant's own, the default)
@@ -85,6 +87,11 @@ _compiled_by_hash: dict[bytes, CompiledDocx] = {}
 # edited in place.
 _hash_by_file: dict[str, tuple[tuple[int, int, int], bytes]] = {}
 _lock = threading.Lock()
+# Jobs are made in processes forked from threads (service.tasks.isolation): a fork never
+# happens while another thread holds the lock, which the child could then never take.
+os.register_at_fork(
+    before=_lock.acquire, after_in_parent=_lock.release, after_in_child=_lock.release
+)
 
 
 def _compiled(source: bytes, digest: bytes) -> CompiledDocx:

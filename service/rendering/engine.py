@@ -38,12 +38,14 @@ from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import nsmap
 from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, Template, TemplateError, Undefined
+from jinja2 import Environment, StrictUndefined, Template, TemplateError, Undefined, nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
 from service.domain.properties import DocumentProperties
 from service.rendering import properties as file_properties
 from service.rendering.steps import prepare_xml
+from service.rendering.subset import outside_the_subset
 
 # The core properties docxtpl renders, in its order (`DocxTemplate.render_properties`).
 _CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -54,14 +56,27 @@ _RENDERED_LEVEL = 6
 _STATIC_LEVEL = 9
 
 
-class _Environment(Environment):
-    """Jinja's environment with a quicker `part.field` on the plain dicts the builders return."""
+class _Environment(SandboxedEnvironment):
+    """Jinja's sandbox, with a quicker `part.field` on the plain dicts the builders return.
+
+    Templates are meant to come from tenants too (docxtpl issues #549 and #632: a template
+    reaching `__class__`, `__globals__` or a global's module runs code), so a render may
+    read data and nothing else: no attribute starting with «_», no unsafe method, no globals
+    at all (Jinja's `range`, `lipsum`, `cycler`, `joiner`, `dict`, `namespace`). What the
+    sandbox would allow but a document does not need (calls, `*`, `safe`…) is refused before
+    compiling (`subset`).
+    """
 
     _DICT_ATTRIBUTES = frozenset(dir(dict))
 
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self.globals.clear()
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Jinja tries the attribute first and the item after an AttributeError; a dict has no
-        # attributes but those of its type, so the item alone gives the same answer, faster.
+        # attributes but those of its type, so the item alone gives the same answer, faster
+        # (and as safely: the sandbox, too, returns the item when there is no attribute).
         if type(obj) is dict and attribute not in self._DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
@@ -71,8 +86,14 @@ class _Environment(Environment):
 
 
 def environment(undefined: type[Undefined] = StrictUndefined) -> Environment:
-    """Return the Jinja environment of the renders: autoescaping, StrictUndefined."""
+    """Return the Jinja environment of the renders: sandboxed, autoescaping, StrictUndefined."""
     return _Environment(autoescape=True, undefined=undefined)
+
+
+def text_environment() -> Environment:
+    """The sandbox without autoescaping, for values python-docx escapes itself (the file's
+    core properties: escaped twice, «&» would read «&amp;»)."""
+    return _Environment(autoescape=False, undefined=StrictUndefined)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,10 +129,12 @@ class _XmlTemplate:
         numbered = _PARAGRAPH_START.sub(r"\n<w:p\1", patched)
         source = numbered if "\n" in patched else patched
         try:
-            return cls(source, env.from_string(source))
+            ast = env.parse(source)
         except TemplateError:
             _raise_as_docxtpl(env, numbered)  # the same error, with docxtpl's line numbers
             raise
+        _refuse_outside_the_subset(ast)
+        return cls(source, env.from_string(ast))
 
     def render(self, context: dict) -> str:
         """Render with `context` and apply render_xml_part's post-processing."""
@@ -128,6 +151,14 @@ class _XmlTemplate:
                 .replace("%_}", "%}")
             )
         return _resolve_listing_where_needed(xml)
+
+
+def _refuse_outside_the_subset(ast: nodes.Template) -> None:
+    """Raise SecurityError for template code outside the subset (`subset`): never rendered."""
+    found = outside_the_subset(ast)
+    if found:
+        node, what = found[0]
+        raise SecurityError(f"template code not allowed: {what} (line {node.lineno})")
 
 
 def _raise_as_docxtpl(env: Environment, numbered: str) -> None:
@@ -780,11 +811,16 @@ def load(source: bytes) -> CompiledDocx:
     # Reading the properties makes python-docx add the part if the file has none, as it does
     # in docxtpl's render. Setting all six in docxtpl's order adds the missing elements in the
     # same order; a value that is not template code renders to itself (as Jinja reads it).
+    # python-docx escapes what it is given, so these render without autoescaping (docxtpl's
+    # render_properties, with an autoescaping environment, escapes them twice).
     properties = doc.core_properties
+    text_env = text_environment()
     dynamic = []
     for prop in _CORE_PROPERTIES:
         value = getattr(properties, prop)
-        template = env.from_string(value)
+        ast = text_env.parse(value)
+        _refuse_outside_the_subset(ast)
+        template = text_env.from_string(ast)
         if _is_template_code(env, value):
             dynamic.append((prop, template))
         else:

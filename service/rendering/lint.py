@@ -6,6 +6,11 @@ table cell and its text:
 * template code inside run or paragraph properties (w:rPr / w:pPr, attribute values too),
   which Word and LibreOffice do not keep and the load steps make unnecessary;
 * Jinja that does not compile after docxtpl's preprocessing and the load steps;
+* template code beyond what a document needs (`subset`): calls, names and
+  attributes starting with «_», `*`, `**`, `/`, `%`, filters other than a few text ones
+  (`safe` included), `{% autoescape %}`, macros, includes, imports and inheritance. An
+  uploaded template carrying them (the template injections of docxtpl issues #549 and #632)
+  is refused before it is ever rendered; the render's sandbox would stop them too;
 * variables the template reads that none of the example contexts has: each context is
   rendered with values that record every lookup (as adfinis/document-merge-service does with
   its placeholder object), and the top-level names of branches no example takes are read from
@@ -34,6 +39,7 @@ from lxml import etree
 
 from service.rendering.engine import environment, xml_parts
 from service.rendering.steps import W_P, W_PPR, W_RPR, paragraph_text, prepare_xml
+from service.rendering.subset import outside_the_subset
 
 _CODE = re.compile(r"\{\{|\{%|\{#")
 _STAMP = "{urn:docgen:lint}n"  # a paragraph's number, carried through the preprocessing
@@ -109,13 +115,29 @@ class _Part:
         ]
 
     def compile(self, problems: list[LintProblem]) -> bool:
-        """Compile with the render environment; on a syntax error, report it and say False."""
+        """Compile with the render environment; on a syntax error or code outside the
+        subset, report it and say False.
+
+        Nothing outside the subset is compiled, let alone rendered: the linter runs in the
+        caller's process, without the workers' time and memory limits, and compiling folds
+        constants (`9 ** 999999`)."""
         env = environment()
         try:
-            self.template = env.from_string(self.source)
+            ast = env.parse(self.source)
         except TemplateSyntaxError as exc:
             problems.append(self.problem(self.paragraph_at(exc.lineno), f"Jinja: {exc.message}"))
             return False
+        # dict.fromkeys: once each (the load steps compile the language parts' loop twice)
+        refused = list(
+            dict.fromkeys(
+                self.problem(self.paragraph_at(node.lineno), f"template code not allowed: {what}")
+                for node, what in outside_the_subset(ast)
+            )
+        )
+        if refused:
+            problems += refused
+            return False
+        self.template = env.from_string(ast)
         return True
 
     def paragraph_at(self, lineno: int | None) -> int:

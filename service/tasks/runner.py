@@ -12,24 +12,38 @@ from typing import Any
 from service.db import Database
 from service.domain.status import Status
 from service.errors import InvalidInput
-from service.generation import generate_document
+from service.generation import RenderedDocument, generate_document
 from service.logs import job_context
 from service.models import DOCX, Artifact
 from service.storage import Storage
 from service.tasks import records
+from service.tasks.isolation import Isolation, JobLimits, JobTooLarge, JobTooSlow
 
 log = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "Internal error while generating the document."
+GIVEN_UP_ERROR = "The document was given up after {attempts} attempts to make it."
 
 
 class Runner:
     """Executes document jobs against a database and a storage backend."""
 
-    def __init__(self, db: Database, storage: Storage, lease_seconds: int):
+    def __init__(
+        self,
+        db: Database,
+        storage: Storage,
+        lease_seconds: int,
+        *,
+        limits: JobLimits | None = None,
+        max_attempts: int | None = None,
+    ):
         self.db = db
         self.storage = storage
         self.lease_seconds = lease_seconds
+        # With limits, each job is made in a child process (service.tasks.isolation); without
+        # (the runner's own tests), in this thread.
+        self.isolation = Isolation(limits) if limits is not None else None
+        self.max_attempts = max_attempts
         # This worker's heartbeat id (service.tasks.liveness), set in a Celery worker's main
         # process before its pool starts; None in the embedded mode, whose jobs no other
         # process runs.
@@ -52,6 +66,13 @@ class Runner:
                 log.info("not claimed: done, failed or running elsewhere")
                 return None
             kind, payload, attempt = record.kind, record.input, record.attempts
+            if self.max_attempts is not None and attempt > self.max_attempts:
+                # Claimed again and again without an outcome (its run killed its worker, its
+                # message delivered over and over): given up, never run once more.
+                message = GIVEN_UP_ERROR.format(attempts=self.max_attempts)
+                records.fail(session, document_id, {"message": message})
+                log.warning("given up", extra={"attempt": attempt})
+                return Status.FAILED
         log.info("generating", extra={"kind": kind, "attempt": attempt})
         try:
             return self._make(document_id, kind, payload, attempt)
@@ -67,11 +88,17 @@ class Runner:
 
     def _make(self, document_id: str, kind: str, payload: Any, attempt: int) -> Status | None:
         try:
-            document = generate_document(kind, payload)
+            document = self._generate(document_id, kind, payload)
         except InvalidInput as err:
             with self.db.session() as session:
                 records.fail(session, document_id, {"message": err.message, "errors": err.errors})
             log.warning("invalid input")
+            return Status.FAILED
+        except (JobTooSlow, JobTooLarge) as err:
+            # Not retried: the same template and input would exceed the limit again.
+            with self.db.session() as session:
+                records.fail(session, document_id, {"message": str(err)})
+            log.warning("limit exceeded", extra={"limit": type(err).__name__})
             return Status.FAILED
         # The bytes first, in storage's own transaction; then the artifact and the status
         # together. A crash in between leaves the job running (recovered, run again) and
@@ -95,6 +122,16 @@ class Runner:
             return None
         log.info("done", extra={"bytes": len(document.content)})
         return Status.DONE
+
+    def _generate(self, document_id: str, kind: str, payload: Any) -> RenderedDocument:
+        if self.isolation is None:
+            return generate_document(kind, payload)
+        return self.isolation.run(document_id, generate_document, kind, payload)
+
+    def close(self) -> None:
+        """End this thread's child process, if it has one."""
+        if self.isolation is not None:
+            self.isolation.close()
 
     def give_up(self, document_id: str, message: str) -> None:
         """Fail a job for good (retries exhausted); its input stays for a later rerun."""
