@@ -210,6 +210,8 @@ def test_a_town_mayoralty_names_the_town():
     payload["issuer"]["body"] = {"ky": "Кара-Суу шаарынын мэриясы", "ru": "Мэрия города Кара-Суу"}
     model = load_input("working-group-order", payload)
     assert territory_locative(model.issuer, "ky") == "Кара-Суу шаарында"
+    # The Russian title, too, names the town («в мэрии города» would be the mayor's office).
+    assert territory_locative(model.issuer, "ru") == "городе Кара-Суу"
     assert KINDS["working-group-order"].warnings(model) == []
 
 

@@ -169,6 +169,11 @@ def test_signature_and_secretary_blocks(order_input):
     assert secretary == [["Ответственный секретарь Уч-Коргонского айыл окмоту", "Г.\u00a0Маматова"]]
     ky = render(order_input, "ky")
     assert next(t for t in tables(ky) if t[0][-1] == "А.\u00a0Абдурахманов")[0][1].endswith("М.О.")
+    # Typed in lower case, as in the appendix, a position that begins its line gets a capital.
+    order_input["responsible_secretary"]["position"]["ru"] = "ответственный секретарь"
+    order_input["issuer"]["head"]["position"]["ru"] = "глава Уч-Коргонского айыл окмоту"
+    lines = [row[0] for t in tables(render(order_input, "ru")) for row in t]
+    assert "Ответственный секретарь" in lines and "Глава Уч-Коргонского айыл окмоту" in lines
 
 
 @pytest.mark.parametrize("language", ["ru", "ky", "ky+ru"])

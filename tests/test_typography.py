@@ -8,7 +8,13 @@ import pytest
 from docx.oxml.ns import qn
 
 from service.generation import generate_document
-from service.language.typography import SOFT_HYPHEN, hyphenate, polish, polish_context
+from service.language.typography import (
+    SOFT_HYPHEN,
+    hyphenate,
+    line_start,
+    polish,
+    polish_context,
+)
 from tests.conftest import EXAMPLES
 from tests.docx_reading import open_docx
 
@@ -46,6 +52,20 @@ from tests.docx_reading import open_docx
 )  # fmt: skip
 def test_rules(text, expected):
     assert polish(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        ("заместитель главы айыл окмоту", "Заместитель главы айыл окмоту"),
+        ("өкмөт башчысынын орун басары", "Өкмөт башчысынын орун басары"),
+        ("Глава", "Глава"),
+        ("«Ынтымак» ЖБ төрагасы", "«Ынтымак» ЖБ төрагасы"),
+        ("", ""),
+    ],
+)
+def test_a_position_on_a_line_of_its_own_begins_with_a_capital(typed, printed):
+    assert line_start(typed) == printed
 
 
 @pytest.mark.parametrize(

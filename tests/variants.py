@@ -352,6 +352,13 @@ class Municipality:
     # Whole positions: (ky, ru nominative, ru accusative or None when a warning is due)
     positions: tuple[tuple[str, str, str | None], ...] = ()
 
+    @property
+    def title_ru_locative(self) -> str:
+        """The Russian title's place: a town's mayoralty names its town («в городе Талас»)."""
+        if self.kind == "town":
+            return "городе " + self.body["ru"].removeprefix("Мэрия города ")
+        return self.body_ru_locative
+
 
 # Heads of positions by the organisation they are in.
 AIYL_OFFICE_HEADS = (
@@ -839,7 +846,7 @@ def order_case(c: Chooser, m: Municipality | None = None, members: int | None = 
             "issuer.body", f"{m.body_ru_genitive} от {ru_date(order_date)}", "appendix mark, ru"
         ),  # fmt: skip
         Expect("issuer.body", m.title_ky_locative, "title, ky territory"),
-        Expect("issuer.body", f"в {m.body_ru_locative}", "title, ru"),
+        Expect("issuer.body", f"в {m.title_ru_locative}", "title, ru"),
     ]
     rows = []
     for i in range(count):
@@ -1122,7 +1129,7 @@ def plan_case(
         Expect("monitoring.report_to", m.kenesh.ru_accusative, "kenesh, ru accusative"),
         Expect("monitoring.report_to", m.kenesh.ky_dative, "kenesh, ky dative"),
         Expect("issuer.body", m.title_ky_locative, "title, ky territory"),
-        Expect("issuer.body", f"в {m.body_ru_locative}", "title, ru"),
+        Expect("issuer.body", f"в {m.title_ru_locative}", "title, ru"),
         Expect(
             "issuer.body", f"{m.body_ru_genitive} от {ru_date(order_date)}", "order reference, ru"
         ),  # fmt: skip

@@ -5,10 +5,13 @@ office that governs it («айыл өкмөтү», «шаарынын мэрия
 (`issuer.territory`, or the municipality's profile) or derived from the body's Kyrgyz name
 (`kyrgyz.territory_of`); a name of another shape keeps the office, with a warning. Russian
 titles keep the body («в Уч-Коргонском айыл окмоту», as the seed writes) unless a territory
-is set.
+is set, but a town's mayoralty names its town: «Мэрия города Каракол» → «в городе Каракол»
+(a plan is not about the mayor's office).
 """
 
 from __future__ import annotations
+
+import re
 
 from service.domain.common import Issuer
 from service.domain.notices import Notice
@@ -16,6 +19,7 @@ from service.language import kyrgyz, russian
 from service.language.grammatical_forms import body_forms
 
 UNKNOWN = "issuer.territory_unknown"
+_RU_MAYORALTY = re.compile(r"мэрия города (\S.*)", re.IGNORECASE)
 
 
 def _kyrgyz_territory(issuer: Issuer) -> str | None:
@@ -30,6 +34,8 @@ def territory_locative(issuer: Issuer, lang: str) -> str:
     if lang == "ru":
         if issuer.territory is not None and issuer.territory.has("ru"):
             return russian.inflect_phrase(issuer.territory.ru, russian.Case.PREPOSITIONAL)
+        if issuer.body.ru and (town := _RU_MAYORALTY.fullmatch(issuer.body.ru.strip())):
+            return f"городе {town[1]}"
         return body_forms(issuer.body, issuer.forms).ru_locative
     territory = _kyrgyz_territory(issuer)
     if territory is None:

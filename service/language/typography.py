@@ -77,6 +77,12 @@ def polish(text: str) -> str:
     return text
 
 
+def line_start(text: str) -> str:
+    """A position that begins a line of its own (a signature block, the secretary's line)
+    begins with a capital, however it was typed: «заместитель главы» → «Заместитель главы»."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
 def polish_context(value: Any) -> Any:
     """Apply the rules to every string of a context made of dicts, lists and strings."""
     if isinstance(value, str):

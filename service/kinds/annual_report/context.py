@@ -44,7 +44,7 @@ from service.language.grammatical_forms import body_forms
 from service.language.money import format_amount, format_number
 from service.language.names import Form, name_form, people_notices
 from service.language.territory import territory_locative
-from service.language.typography import hyphenate, hyphenate_some
+from service.language.typography import hyphenate, hyphenate_some, line_start
 
 MINUS = "\u2212"
 NBSP = "\u00a0"
@@ -92,7 +92,8 @@ def _source_label(t: Phrases, source) -> str:
 
 
 def _share(shares: StatusShares, status: ActivityStatus) -> str:
-    return f"{shares.counts[status]} ({format_percent(shares.share(status))})"
+    # The count and its share stay on one line: «1 (11,1 %)».
+    return f"{shares.counts[status]}{NBSP}({format_percent(shares.share(status))})"
 
 
 def _kenesh(report: AnnualReport, lang: str) -> str:
@@ -296,7 +297,7 @@ def _part(report: AnnualReport, lang: str) -> dict:
         "budget_execution": format_percent(report.execution),
         "narrative": _narrative(t, report, lang),
         "date": long_date(t, report.report_date),
-        "signatory_position": report.signatory.position[lang],
+        "signatory_position": line_start(report.signatory.position[lang]),
         "signatory_name": name_form(report.signatory, Form.SIGNATURE),
     }
 

@@ -40,7 +40,7 @@ from service.language.grammatical_forms import (
 from service.language.money import amount_in_words, format_amount, format_number
 from service.language.names import Form, name_form, people_notices
 from service.language.territory import territory_locative
-from service.language.typography import hyphenate, hyphenate_some
+from service.language.typography import hyphenate, hyphenate_some, line_start
 
 SOURCE_PHRASES = {
     FundingSource.LOCAL_BUDGET: "local budget",
@@ -364,7 +364,7 @@ def _part(plan: JointPlan, lang: str) -> dict:
         "approvals": [
             {
                 "word": t.gettext("APPROVED"),
-                "position": person.position[lang],
+                "position": line_start(person.position[lang]),
                 "name": name_form(person, Form.SIGNATURE),
                 "date_line": t.gettext("«___» ____________ 20___"),
                 "seal": t.gettext("L.S."),
@@ -385,7 +385,10 @@ def _part(plan: JointPlan, lang: str) -> dict:
         "monitoring": _monitoring(t, plan, lang),
         "indicator_groups": _indicator_groups(t, plan, lang),
         "agreed": [
-            {"position": person.position[lang], "name": name_form(person, Form.SIGNATURE)}
+            {
+                "position": line_start(person.position[lang]),
+                "name": name_form(person, Form.SIGNATURE),
+            }
             for person in plan.agreed
         ],
     }

@@ -23,6 +23,7 @@ from service.language.grammatical_forms import (
 from service.language.laws import default_legal_basis
 from service.language.names import Form, forms_in, name_form, people_notices
 from service.language.territory import territory_locative
+from service.language.typography import line_start
 
 ROLE_PHRASES = {
     Role.LEADER: "leader of the group",
@@ -207,7 +208,7 @@ def _part(order: WorkingGroupOrder, lang: str) -> dict:
         "preamble": _preamble(t, order, lang),
         "order_word": _order_line(t, order, lang),
         "clauses": _clauses(t, order, lang, forms),
-        "head_position": order.issuer.head.position[lang],
+        "head_position": line_start(order.issuer.head.position[lang]),
         "head_name": name_form(order.issuer.head, Form.SIGNATURE),
         "seal": t.gettext("L.S."),
         "appendix_mark": t.gettext(
@@ -229,7 +230,7 @@ def _part(order: WorkingGroupOrder, lang: str) -> dict:
         # break divides (the template keeps them in one row that cannot split).
         "members_body": members[:-TAIL_ROWS],
         "members_tail": members[-TAIL_ROWS:],
-        "secretary_position": secretary.position[lang] if secretary else "",
+        "secretary_position": line_start(secretary.position[lang]) if secretary else "",
         "secretary_name": name_form(secretary, Form.SIGNATURE) if secretary else "",
     }
 
