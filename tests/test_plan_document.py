@@ -371,6 +371,22 @@ def test_indicators_table(plan_input, city_input):
     assert city[-1][3:5] == ["1\u00a0200", "1\u00a0800"]
 
 
+def test_a_problems_heading_in_the_indicator_table_stays_with_its_first_row(plan_input):
+    """LibreOffice keeps no table row with the next: each problem's heading and first
+    indicator are one row that cannot split, holding a table of their own."""
+    doc = render(plan_input, "ru")
+    table = next(t for t in docx_tables(doc) if as_read(t.rows[0].cells[0].text) == "Код")
+    holders = [tr for tr in table._tbl.tr_lst[1:] if tr.tc_lst[0].find(qn("w:tbl")) is not None]
+    assert len(holders) == 4  # one per problem
+    for number, tr in enumerate(holders, start=1):
+        assert tr.trPr.find(qn("w:cantSplit")) is not None
+        inner = Table(tr.tc_lst[0].find(qn("w:tbl")), doc)
+        assert as_read(inner.rows[0].cells[0].text).startswith(
+            f"Приоритетная проблема №\u00a0{number}."
+        )
+        assert as_read(inner.rows[1].cells[0].text) == f"{number}.1"
+
+
 def test_agreed_block(plan_input):
     text = all_text(render(plan_input, "ru"))
     assert "СОГЛАСОВАНО:" in text

@@ -218,28 +218,29 @@ def _budget(t: Phrases, plan: JointPlan, lang: str) -> list[dict]:
 
 
 def _indicator_groups(t: Phrases, plan: JointPlan, lang: str) -> list[dict]:
+    """A group per problem: its heading, and its rows; the heading and the first row are one
+    block that no page break divides (the template holds them in a row that cannot split)."""
     directions = {Direction.LOWER: t.gettext("↓ lower"), Direction.HIGHER: t.gettext("↑ higher")}
-    return [
-        {
-            "heading": t.gettext(
-                "Priority problem No. {number}. {title}",
-                number=str(number),
-                title=problem.title[lang].rstrip("."),
-            ),
-            "rows": [
-                {
-                    "ref": indicator.ref,
-                    "name": indicator.name[lang],
-                    "unit": indicator.unit[lang],
-                    "baseline": format_number(indicator.baseline),
-                    "target": format_number(indicator.target),
-                    "direction": directions[indicator.direction],
-                }
-                for indicator in problem.indicators
-            ],
-        }
-        for number, problem in enumerate(plan.problems, start=1)
-    ]
+    groups = []
+    for number, problem in enumerate(plan.problems, start=1):
+        rows = [
+            {
+                "ref": indicator.ref,
+                "name": indicator.name[lang],
+                "unit": indicator.unit[lang],
+                "baseline": format_number(indicator.baseline),
+                "target": format_number(indicator.target),
+                "direction": directions[indicator.direction],
+            }
+            for indicator in problem.indicators
+        ]
+        heading = t.gettext(
+            "Priority problem No. {number}. {title}",
+            number=str(number),
+            title=problem.title[lang].rstrip("."),
+        )
+        groups.append({"heading": heading, "rows": rows, "first": rows[:1], "rest": rows[1:]})
+    return groups
 
 
 def kenesh_as_object(kenesh: Bilingual, lang: str) -> str:
