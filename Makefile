@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The PDF converter's environment (service/conversion): Debian's own Python with its site
+# packages, the only interpreter LibreOffice's uno module (python3-uno) works with.
+CONVERTER_ENV := var/converter-env
 
-.PHONY: run test test-sweep format lock openapi bench clean
+.PHONY: run test test-sweep format lock openapi bench converter clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
@@ -20,12 +23,23 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+# LibreOffice, python3-uno and the fonts (installed when missing and possible), then the
+# environment; without them the service runs and only PDF conversion is unavailable.
+$(CONVERTER_ENV)/.installed: scripts/ensure-services.sh
+	@bash scripts/ensure-services.sh converter || \
+		echo "converter: LibreOffice, python3-uno or the fonts are missing: no PDF" >&2
+	@if /usr/bin/python3 -c 'import uno' 2>/dev/null; then \
+		/usr/bin/python3 -m venv --without-pip --system-site-packages $(CONVERTER_ENV) && \
+		$(CONVERTER_ENV)/bin/python -c 'import uno' && touch $@; fi
+
+converter: $(CONVERTER_ENV)/.installed
+
+run: $(VENV)/.installed-run converter
 	$(BIN)/docgen db upgrade
 	$(BIN)/docgen users bootstrap
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 8 --timeout 120 wsgi:app
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test converter
 	@if bash scripts/ensure-services.sh; then export DOCGEN_REQUIRE_SERVICES=1; \
 		else echo "PostgreSQL/Redis unavailable: only the SQLite tests will run" >&2; fi; \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/pytest

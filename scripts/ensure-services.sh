@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
 # Install (Debian packages) and start the servers the distributed tests use:
 # Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 with a database "test";
-# and LibreOffice, fonts and poppler-utils for the print layout tests (tests/test_print_layout.py).
+# and the PDF converter's packages: LibreOffice, its Python bridge (python3-uno), the fonts
+# (fonts-liberation2: Times New Roman's metrics with ң ө ү) and poppler-utils, which the PDF
+# tests read with. `ensure-services.sh converter` installs only the converter's packages
+# (make converter, which make run and make test depend on).
 # Exits non-zero when they cannot be made available; the SQLite tests run anyway.
 set -uo pipefail
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
 missing=()
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
-if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
-  missing+=(libreoffice-writer-nogui fonts-liberation2 fonts-dejavu-core poppler-utils)
+if [ "${1:-}" != converter ]; then
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 fi
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || missing+=(python3-uno)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+for package in fonts-liberation2 fonts-dejavu-core; do
+  installed "$package" || missing+=("$package")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "ensure-services: missing ${missing[*]} (run as root to install them)" >&2
@@ -20,6 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
     || exit 1
 fi
+[ "${1:-}" = converter ] && exit 0
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   mkdir -p /var/lib/redis /var/log/redis

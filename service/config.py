@@ -85,6 +85,23 @@ SECRET_MIN_LENGTH = 32
 # Integers where 0 means "none".
 _COUNT_KEYS = {"DOCUMENTS_PER_DAY", "BATCH_ITEMS_PER_DAY"}
 
+# PDF conversion (service.conversion): warm LibreOffice converters per process, each
+# conversion stopped after its timeout (the converter restarted), each converter restarted
+# after so many conversions (its memory grows with every document; see docs/benchmarks.md).
+# CONVERTER_PYTHON: the interpreter of the bridge to LibreOffice, Debian's (python3-uno);
+# default the converter environment `make converter` makes, else /usr/bin/python3.
+CONVERTER_SETTINGS: dict[str, Any] = {
+    "CONVERTER_SLOTS": 2,
+    "CONVERTER_TIMEOUT_SECONDS": 30.0,
+    "CONVERTER_MAX_CONVERSIONS": 200,
+    "CONVERTER_START_TIMEOUT_SECONDS": 60.0,
+    "CONVERTER_SOFFICE": "soffice",
+    "CONVERTER_PYTHON": None,
+}
+DEFAULTS.update(CONVERTER_SETTINGS)
+_INT_KEYS |= {"CONVERTER_SLOTS", "CONVERTER_MAX_CONVERSIONS"}
+_FLOAT_KEYS |= {"CONVERTER_TIMEOUT_SECONDS", "CONVERTER_START_TIMEOUT_SECONDS"}
+
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Read every known setting from the environment (DATABASE_URL, REDIS_URL, …)."""
