@@ -18,10 +18,12 @@ from openpyxl.utils import get_column_letter
 
 from service.batches import tables
 from service.batches.tables import items_from_table, xlsx_bytes
+from service.kinds import KINDS
 from service.schemas.batch import MAX_ITEMS
 from tests.conftest import EXAMPLES, upload_batch
 
 BATCHES = "/api/v1/batches"
+ORDER = "working-group-order"
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -37,6 +39,15 @@ def legit_rows(count: int) -> tuple[list[str], list[list[str]]]:
     with its own number and people's names (so that values repeat as little as in life)."""
     text = (EXAMPLES / "sverdlovsky-batch.csv").read_text(encoding="utf-8-sig")
     header, *base = list(csv.reader(io.StringIO(text)))
+    # The columns of the kind's `batch_columns`, as the bounds were measured, and the shared
+    # fields not in the rows (they go beside, as `shared`).
+    example = json.loads((EXAMPLES / "sverdlovsky-batch.json").read_text(encoding="utf-8"))
+    shared = {c for c in header if _has(example["shared"], c.split("."))}
+    base = [
+        {c: ("" if c in shared else v) for c, v in zip(header, row, strict=True)} for row in base
+    ]
+    header = list(KINDS[ORDER].batch_columns)
+    base = [[row.get(column, "") for column in header] for row in base]
     rows = []
     for n in range(count):
         row = list(base[n % len(base)])
@@ -50,6 +61,14 @@ def legit_rows(count: int) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _has(node: dict, path: list[str]) -> bool:
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
+
+
 def legit_xlsx(count: int = MAX_ITEMS) -> bytes:
     header, rows = legit_rows(count)
     return xlsx_bytes(header, rows, title="working-group-order")
@@ -60,9 +79,9 @@ def legit_csv(count: int = MAX_ITEMS) -> bytes:
 
 
 def package(sheet_xml: Iterable[bytes], *, method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    """A real workbook (the order's upload template) with its sheet replaced, written a
+    """A real workbook (of one sheet, as openpyxl writes it) with its sheet replaced, written a
     block at a time so that a bomb is never whole in memory."""
-    template = zipfile.ZipFile(io.BytesIO(tables.template_xlsx("working-group-order")))
+    template = zipfile.ZipFile(io.BytesIO(xlsx_bytes(["number"], [], title=ORDER)))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as made:
         for info in template.infolist():

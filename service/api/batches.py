@@ -14,8 +14,9 @@ from service import extensions, submission
 from service.api.common import audit_event, json_body, scope
 from service.api.schemas import BatchOutSchema, error_responses
 from service.batches import archive as batch_archive
-from service.batches import creation, tables
+from service.batches import creation, tables, templates
 from service.errors import BadRequest, InvalidInput
+from service.i18n import MESSAGE_LANGUAGES
 from service.i18n.request import request_language
 from service.kinds import KINDS
 from service.quotas import BATCH_ITEMS, DailyQuota
@@ -29,7 +30,8 @@ blp = Blueprint(
 
 
 def _request_batch() -> dict:
-    """The batch from a JSON body, or from a multipart upload (file + kind + shared)."""
+    """The batch from a JSON body, or from a multipart upload (file + kind, and `shared` as
+    JSON if the file has no shared sheet)."""
     request.max_content_length = current_app.config["MAX_BATCH_CONTENT_LENGTH"]
     rows = None
     if request.mimetype == "multipart/form-data":
@@ -40,11 +42,21 @@ def _request_batch() -> dict:
             shared = json.loads(request.form.get("shared") or "{}")
         except json.JSONDecodeError:
             raise InvalidInput(errors={"shared": ["Invalid JSON body."]}) from None
-        items, rows = tables.items_from_table(upload.read(), upload.filename or "")
+        kind = request.form.get("kind")
+        table = tables.read_table(
+            upload.read(),
+            upload.filename or "",
+            kind=kind if kind in KINDS else None,  # an unknown kind is refused below
+            language=request_language(),
+        )
+        rows = table.rows
+        if isinstance(shared, dict):
+            # A workbook's shared sheet, and over it what the form's `shared` says.
+            shared = creation.merge(table.shared, shared)
         data = {
-            "kind": request.form.get("kind"),
+            "kind": kind,
             "shared": shared,
-            "items": items,
+            "items": table.items,
             "all_or_nothing": request.form.get("all_or_nothing", "false"),
         }
         if request.form.get("title"):
@@ -70,7 +82,12 @@ class Batches(MethodView):
                         "properties": {
                             "file": {"type": "string", "format": "binary"},
                             "kind": {"type": "string"},
-                            "shared": {"type": "string", "description": "JSON object"},
+                            "shared": {
+                                "type": "string",
+                                "description": "JSON object of the fields all items share; "
+                                "an XLSX upload may give them on its shared sheet instead "
+                                "(what this field says wins)",
+                            },
                             "all_or_nothing": {"type": "boolean"},
                         },
                         "required": ["file", "kind"],
@@ -151,25 +168,34 @@ def archive(batch_id: str):
 
 @blp.route("/templates/<kind>.<ext>", endpoint="batch_template")
 @blp.doc(
-    summary="Upload template (CSV or XLSX): the per-item columns of a kind",
+    summary="Upload template (CSV or XLSX) of a kind, labelled in Kyrgyz, Russian or English",
     parameters=[
         {"in": "path", "name": "kind", "required": True,
          "schema": {"type": "string", "enum": [k for k in KINDS if KINDS[k].batch_columns]}},
         {"in": "path", "name": "ext", "required": True,
          "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
+        {"in": "query", "name": "language", "required": False,
+         "description": "Language of the labels (English: the JSON paths); default: "
+                        "Accept-Language",
+         "schema": {"type": "string", "enum": list(MESSAGE_LANGUAGES)}},
     ],
     responses={
-        "200": {"description": "A header row of the per-item columns",
+        "200": {"description": "XLSX: sheets of the shared fields, the documents and their "
+                               "members, with drop-downs and an example row; CSV: a row of "
+                               "labels and the example row",
                 "content": {"text/csv": {"schema": {"type": "string"}},
                             XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}},
         **error_responses({400: "Unknown format", 422: "No upload template for this kind"}),
     },
 )  # fmt: skip
 def template(kind: str, ext: str):
+    language = request.args.get("language")
+    if language not in MESSAGE_LANGUAGES:
+        language = request_language()
     if ext == "csv":
-        content, mime = tables.template_csv(kind), "text/csv"  # Werkzeug adds the charset
+        content, mime = templates.template_csv(kind, language), "text/csv"  # Werkzeug: charset
     elif ext == "xlsx":
-        content, mime = tables.template_xlsx(kind), XLSX_MIME
+        content, mime = templates.template_xlsx(kind, language), XLSX_MIME
     else:
         raise BadRequest("Unknown format; use csv or xlsx.")
     return send_file(

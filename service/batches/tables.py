@@ -11,17 +11,21 @@ columns of a kind's upload template are its `batch_columns` (service.kinds).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from functools import cache
 from typing import Any
 from xml.parsers import expat
 
+from service.batches import columns
 from service.errors import InvalidInput
-from service.generation import get_kind
 from service.schemas.batch import MAX_ITEMS
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,10 +37,13 @@ def _inert(value: object) -> object:
     return value
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """A CSV file for Excel: UTF-8 with a byte-order mark, no cell a formula."""
+def csv_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[object]], *, delimiter: str = ","
+) -> bytes:
+    """A CSV file for Excel: UTF-8 with a byte-order mark, no cell a formula; `;`-separated
+    for Excel where the decimal separator is a comma (ru, ky)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(header)
     writer.writerows([_inert(v) for v in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -70,21 +77,18 @@ def xlsx_bytes(
     return out.getvalue()
 
 
-def template_csv(kind: str) -> bytes:
-    """The upload template of `kind`: a header row of the per-item columns."""
-    return csv_bytes(_columns(kind), [])
+def template_csv(kind: str, language: str = "en") -> bytes:
+    """The CSV upload template of `kind` (service.batches.templates)."""
+    from service.batches import templates
+
+    return templates.template_csv(kind, language)
 
 
-def template_xlsx(kind: str) -> bytes:
-    """The upload template of `kind` as a workbook."""
-    return xlsx_bytes(_columns(kind), [], title=kind)
+def template_xlsx(kind: str, language: str = "en") -> bytes:
+    """The XLSX upload template of `kind` (service.batches.templates)."""
+    from service.batches import templates
 
-
-def _columns(kind: str) -> list[str]:
-    columns = list(get_kind(kind).batch_columns)
-    if not columns:
-        raise InvalidInput(errors={"kind": [f"No upload template for this kind yet: {kind}."]})
-    return columns
+    return templates.template_xlsx(kind, language)
 
 
 # Bounds of an upload, set from a real one measured on 2026-12-01 (docs/benchmarks.md,
@@ -125,18 +129,73 @@ XLSX_CELLS_ERROR = "The sheet has more than {max} cells."
 XLSX_ROW_CELLS_ERROR = "A row of the sheet has more than {max} cells."
 XLSX_TEXT_ERROR = "The XLSX file holds a text of more than {max} characters."
 XLSX_UNREADABLE_ERROR = "Not a readable XLSX file."
-CSV_ENCODING_ERROR = "The CSV file must be UTF-8."
 CSV_UNREADABLE_ERROR = "Not a readable CSV file."
 EMPTY_ERROR = "The file is empty."
-OLD_EXCEL_ERROR = "Excel 97–2003 files (.xls) cannot be read; save the sheet as .xlsx or CSV."
+# How to save a sheet so that it reads, said wherever a file does not: XLSX first, since
+# Excel 2007 and 2010 have no «CSV UTF-8» and their «CSV» is Windows-1251, without ң, ө, ү.
+CSV_ENCODING_ERROR = (
+    "The CSV file is neither UTF-8 nor Windows-1251. Save the sheet as an Excel workbook: "
+    "File → Save As → «Excel Workbook (*.xlsx)» (or, in Excel 2016 and later, «CSV UTF-8»)."
+)
+KYRGYZ_LOST_ERROR = (
+    "Row {row}: the letters ң, ө, ү were lost to «?» when the sheet was saved as CSV in "
+    "Windows-1251, which cannot hold them. Save the sheet as an Excel workbook: File → Save As "
+    "→ «Excel Workbook (*.xlsx)» (or, in Excel 2016 and later, «CSV UTF-8»), and upload that."
+)
+OLD_EXCEL_ERROR = (
+    "Excel 97–2003 files (.xls) cannot be read. Save the sheet as an Excel workbook: File → "
+    "Save As → «Excel Workbook (*.xlsx)» (or, in Excel 2016 and later, «CSV UTF-8»)."
+)
+UNKNOWN_COLUMN_ERROR = (
+    "Column {letter} «{column}» is neither a field of this kind nor a column of its template."
+)
+COLUMN_TWICE_ERROR = "The column {path} appears twice."
+COLUMNS_CONFLICT_ERROR = "The columns {path} and {other} cannot go together."
+UNKNOWN_FIELD_ERROR = "Sheet «{sheet}», row {row}: «{field}» is not a field of this kind."
+ITEM_TWICE_ERROR = "Sheet «{sheet}», row {row}: another document has the № {item} already."
+MEMBER_WITHOUT_ITEM_ERROR = (
+    "Sheet «{sheet}», row {row}: give the № of the member's document in the column «{column}»."
+)
+MEMBER_UNKNOWN_ITEM_ERROR = "Sheet «{sheet}», row {row}: no document has the № {item}."
+ITEM_SHEETS_ERROR = "The workbook has more than one sheet of documents: {sheets}; keep one."
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97–2003 (and an encrypted workbook)
+# A «?» next to a Cyrillic letter: what Windows-1251 makes of ң, ө, ү.
+_LOST_LETTER = re.compile(r"[А-яЁё]\?|\?[А-яЁё]")
 
 
 def _refuse(message: str, **values: object) -> InvalidInput:
     return InvalidInput(errors={"file": [message.format(**values)]})
 
 
-def items_from_table(content: bytes, filename: str) -> tuple[list[dict], list[int]]:
-    """Read a CSV or XLSX upload: a header of dotted paths (members.0.name), a row per item.
+@dataclass
+class Table:
+    """An upload as read: its items, each one's row in the sheet, and the shared fields (of
+    a workbook's shared sheet)."""
+
+    items: list[dict]
+    rows: list[int]
+    shared: dict = dataclass_field(default_factory=dict)
+
+
+def items_from_table(
+    content: bytes, filename: str, kind: str | None = None, language: str = "en"
+) -> tuple[list[dict], list[int]]:
+    """The items of a CSV or XLSX upload and their rows (see `read_table`)."""
+    table = read_table(content, filename, kind=kind, language=language)
+    return table.items, table.rows
+
+
+def read_table(
+    content: bytes, filename: str, *, kind: str | None = None, language: str = "en"
+) -> Table:
+    """Read a CSV or XLSX upload: a header, then a row per item.
+
+    Headers are dotted paths (members.0.name) or, when `kind` is known, the labels of its
+    template in Kyrgyz or Russian; cells are read as Excel writes them (service.batches
+    .columns). A workbook may have the template's sheets: shared fields (label | value), the
+    items, their members (linked by the column `item`). Refusals name columns by their label
+    in `language`.
 
     Returns the items and, for each, its row in the spreadsheet (the header is row 1; empty
     rows are skipped but counted), so that errors point where the user looks. Rows are
@@ -144,35 +203,256 @@ def items_from_table(content: bytes, filename: str) -> tuple[list[dict], list[in
     MAX_ROWS + 1 or a value past column MAX_COLUMNS, before the rest is read.
     """
     name = filename.lower()
-    if name.endswith(".xls"):
+    if name.endswith(".xls") or content.startswith(_OLE):
         raise _refuse(OLD_EXCEL_ERROR)
-    rows = _xlsx_rows(content) if name.endswith(".xlsx") else _csv_rows(content)
+    reader = _Reader(kind, language)
+    if name.endswith(".xlsx"):
+        return reader.workbook(content)
+    rows = _csv_rows(content)
     first = next(rows, None)
     if first is None:
         raise _refuse(EMPTY_ERROR)
-    header = [str(h).strip() for h in first]
-    _check_header(header)
-    items, numbers = [], []
-    for number, values in enumerate(rows, start=2):
-        if number > MAX_ROWS:
-            raise _refuse(TOO_MANY_ROWS_ERROR, max=MAX_ROWS)
-        if not any(str(v).strip() for v in values):
-            continue
-        if len(items) == MAX_ITEMS:
-            raise _refuse(TOO_MANY_ITEMS_ERROR, max=MAX_ITEMS)
-        item: dict = {}
-        for path, value in zip(header, values, strict=False):
-            value = str(value).strip()
-            if path and value:
+    header = reader.header(first)
+    items, numbers, _keys = reader.items(filename, header, rows)
+    return Table(items, numbers)
+
+
+class _Reader:
+    """The reading of one upload, for one kind (or none: paths only, cells as they are)."""
+
+    def __init__(self, kind: str | None, language: str):
+        self.kind = kind
+        self.language = language
+
+    def label(self, path: str, member: bool = False) -> str:
+        if self.kind is None or path == columns.ITEM:
+            return columns.label(path, self.language) if self.kind else path
+        if member:
+            return columns.member_label(path, self.language)
+        return columns.label(path, self.language)
+
+    def value(self, path: str, value: Any) -> str:
+        kind = columns.column_type(self.kind, path) if self.kind else None
+        return columns.cell_text(value, kind)
+
+    def header(self, cells: Sequence[Any], *, member: bool = False) -> list[str]:
+        """The path of each column ("" for a column without a header); refused if a header
+        names no field, or two name the same one."""
+        paths = []
+        for index, cell in enumerate(cells):
+            text = "" if cell is None else str(cell).strip()
+            if not text or self.kind is None:
+                paths.append(text)
+                continue
+            path = (
+                columns.member_path_of(self.kind, text)
+                if member
+                else columns.path_of(self.kind, text)
+            )
+            if path is None:
+                raise _refuse(UNKNOWN_COLUMN_ERROR, letter=_letter(index + 1), column=text)
+            paths.append(path)
+        self._check_header(paths, member=member)
+        return paths
+
+    def _check_header(self, header: list[str], *, member: bool) -> None:
+        """Each column a path of its own: no column twice, none inside another (a, a.b)."""
+        paths = [h for h in header if h]
+        for path in paths:
+            if paths.count(path) > 1:
+                raise _refuse(COLUMN_TWICE_ERROR, path=self.label(path, member))
+            for other in paths:
+                if other.startswith(path + "."):
+                    raise _refuse(
+                        COLUMNS_CONFLICT_ERROR,
+                        path=self.label(path, member),
+                        other=self.label(other, member),
+                    )
+
+    def _is_example(self, values: dict[str, str]) -> bool:
+        key = values.get(columns.ITEM, "")
+        return bool(key) and columns.normal(key) in _example_words()
+
+    def rows(
+        self, header: list[str], rows: Iterator[Sequence[Any]], *, member: bool = False
+    ) -> Iterator[tuple[int, dict[str, str]]]:
+        """(row number, {path: text}) of each row with a value, but the example row."""
+        for number, values in enumerate(rows, start=2):
+            if number > MAX_ROWS:
+                raise _refuse(TOO_MANY_ROWS_ERROR, max=MAX_ROWS)
+            cells = {}
+            for path, value in zip(header, values, strict=False):
+                if path:
+                    text = self.value(f"{columns.MEMBERS}.0.{path}" if member else path, value)
+                    if text:
+                        cells[path] = text
+            if not cells or (self.kind and self._is_example(cells)):
+                continue
+            yield number, cells
+
+    def items(
+        self, title: str, header: list[str], rows: Iterator[Sequence[Any]]
+    ) -> tuple[list[dict], list[int], list[str]]:
+        items, numbers, keys = [], [], []
+        seen: set[str] = set()
+        for number, cells in self.rows(header, rows):
+            if len(items) == MAX_ITEMS:
+                raise _refuse(TOO_MANY_ITEMS_ERROR, max=MAX_ITEMS)
+            key = cells.pop(columns.ITEM, "") if self.kind else ""
+            if key in seen:
+                raise _refuse(ITEM_TWICE_ERROR, sheet=title, row=number, item=key)
+            if key:
+                seen.add(key)
+            item: dict = {}
+            for path, value in cells.items():
                 _put(item, path.split("."), value)
-        items.append(_lists(item))
-        numbers.append(number)
-    return items, numbers
+            items.append(_lists(item))
+            numbers.append(number)
+            keys.append(key)
+        return items, numbers, keys
+
+    def shared(self, title: str, header: list[str], rows: Iterator[Sequence[Any]]) -> dict:
+        """The shared sheet: a field a row, named by its path or by a label; its value."""
+        words = [columns.normal(h) for h in header]
+        value_at = next(i for i, w in enumerate(words) if w in _value_words())
+        ignored = {value_at, *(i for i, w in enumerate(words) if w in _example_words())}
+        shared: dict = {}
+        seen: set[str] = set()
+        for number, values in enumerate(rows, start=2):
+            if number > MAX_ROWS:
+                raise _refuse(TOO_MANY_ROWS_ERROR, max=MAX_ROWS)
+            values = list(values)
+            value = values[value_at] if value_at < len(values) else None
+            names = [
+                str(v).strip()
+                for i, v in enumerate(values)
+                if i not in ignored and v is not None and str(v).strip()
+            ]
+            if value is None or not str(value).strip():
+                continue
+            path = next((p for p in (columns.path_of(self.kind, n) for n in names) if p), None)
+            if path is None or path == columns.ITEM:
+                raise _refuse(
+                    UNKNOWN_FIELD_ERROR, sheet=title, row=number, field=(names or ["—"])[0]
+                )
+            if path in seen:
+                raise _refuse(COLUMN_TWICE_ERROR, path=self.label(path))
+            seen.add(path)
+            text = self.value(path, value)
+            if text:
+                _put(shared, path.split("."), text)
+        return _lists(shared)
+
+    def workbook(self, content: bytes) -> Table:
+        """The sheets of a workbook: the active one alone, or those of the kind's template."""
+        from openpyxl import load_workbook
+
+        check_xlsx(content)
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception:
+            raise _refuse(XLSX_UNREADABLE_ERROR) from None
+        try:
+            return self._sheets(book)
+        except InvalidInput:
+            raise
+        except Exception:  # a part openpyxl cannot parse, a CRC that does not match…
+            raise _refuse(XLSX_UNREADABLE_ERROR) from None
+        finally:
+            book.close()
+
+    def _sheets(self, book) -> Table:
+        sheets = [book.active] if self.kind is None else list(book.worksheets)
+        shared_sheets, member_sheets, item_sheets = [], [], []
+        for sheet in sheets:
+            # The sheet's own <dimension> is not believed: openpyxl would pad every row to it
+            # (A1:XFD1048576 makes a thousand million empty cells of a few bytes).
+            sheet.reset_dimensions()
+            header = _trimmed(
+                next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
+            )
+            role = self._role(header) if self.kind else "items"
+            {"shared": shared_sheets, "members": member_sheets, "items": item_sheets}.get(
+                role, []
+            ).append((sheet, header))
+        if len(item_sheets) > 1:
+            names = ", ".join(f"«{sheet.title}»" for sheet, _ in item_sheets)
+            raise _refuse(ITEM_SHEETS_ERROR, sheets=names)
+        if not item_sheets and not any(header for _, header in shared_sheets + member_sheets):
+            raise _refuse(EMPTY_ERROR)
+        shared: dict = {}
+        for sheet, header in shared_sheets:
+            shared.update(self.shared(sheet.title, header, _values(sheet, len(header))))
+        items, numbers, keys = [], [], []
+        if item_sheets:
+            sheet, header = item_sheets[0]
+            paths = self.header(header)
+            # Values right of the header belong to no column: they are not read.
+            items, numbers, keys = self.items(sheet.title, paths, _values(sheet, len(paths)))
+        for sheet, header in member_sheets:
+            self._join_members(sheet, header, items, keys)
+        return Table(items, numbers, shared)
+
+    def _role(self, header: list[str]) -> str:
+        words = {columns.normal(h) for h in header}
+        if words & _value_words():
+            return "shared"
+        assert self.kind is not None
+        in_item = sum(columns.path_of(self.kind, h) not in (None, columns.ITEM) for h in header)
+        in_member = sum(
+            columns.member_path_of(self.kind, h) not in (None, columns.ITEM) for h in header
+        )
+        if in_member > in_item:
+            return "members"
+        return "items" if in_item else "other"
+
+    def _join_members(self, sheet, header: list[str], items: list[dict], keys: list[str]):
+        """Append the members of the sheet to their documents (by the column `item`)."""
+        paths = self.header(header, member=True)
+        by_key = {key: index for index, key in enumerate(keys) if key}
+        for number, cells in self.rows(paths, _values(sheet, len(paths)), member=True):
+            key = cells.pop(columns.ITEM, "")
+            if not cells:
+                continue
+            if not key:
+                raise _refuse(
+                    MEMBER_WITHOUT_ITEM_ERROR,
+                    sheet=sheet.title,
+                    row=number,
+                    column=self.label(columns.ITEM),
+                )
+            if key not in by_key:
+                raise _refuse(MEMBER_UNKNOWN_ITEM_ERROR, sheet=sheet.title, row=number, item=key)
+            member: dict = {}
+            for path, value in cells.items():
+                _put(member, path.split("."), value)
+            item = items[by_key[key]]
+            item.setdefault(columns.MEMBERS, []).append(_lists(member))
+
+
+def _values(sheet, width: int) -> Iterator[tuple[Any, ...]]:
+    return sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True)
+
+
+@cache
+def _value_words() -> frozenset[str]:
+    return frozenset(columns.normal(columns.word("value", lang)) for lang in ("en", "ky", "ru"))
+
+
+@cache
+def _example_words() -> frozenset[str]:
+    return frozenset(columns.normal(columns.word("example", lang)) for lang in ("en", "ky", "ru"))
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    """The rows of a CSV file, decoded and split a line at a time."""
-    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+    """The rows of a CSV file, decoded and split a line at a time.
+
+    UTF-8 (with or without a byte-order mark), UTF-16 with one (Excel's «Unicode text»), else
+    Windows-1251, what Excel on a Russian-locale PC saves as «CSV»: unless Kyrgyz letters were
+    lost in it to «?», it reads as well.
+    """
+    encoding = _encoding(content)
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
 
     def lines() -> Iterator[str]:
         while True:
@@ -188,64 +468,47 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
 
     source = lines()
     first = next(source, "")
+    separator = re.fullmatch(r'"?sep=(.)"?\s*', first)
+    if separator:  # Excel's own hint, not a row it shows
+        delimiter = separator.group(1)
+        first = next(source, "")
+    else:
+        # Excel saves CSV with «;» where the decimal separator is a comma (ru, ky): the header
+        # line, made of column names, tells which (what is quoted in it does not count).
+        bare = re.sub(r'"[^"]*"', "", first)
+        delimiter = max((",", ";", "\t"), key=bare.count)
     if not first:
         return
-    # Excel saves CSV with «;» where the decimal separator is a comma (ru, ky): the header
-    # line, made of column names, tells which.
-    delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(itertools.chain([first], source), delimiter=delimiter)
+    check_lost = encoding == "cp1251"
     try:
-        for row in reader:
+        for number, row in enumerate(reader, start=1):
             if any(v.strip() for v in row[MAX_COLUMNS:]):
                 raise _refuse(TOO_MANY_COLUMNS_ERROR, max=MAX_COLUMNS)
-            yield row[:MAX_COLUMNS]
+            row = row[:MAX_COLUMNS]
+            if check_lost and any(_LOST_LETTER.search(v) for v in row):
+                raise _refuse(KYRGYZ_LOST_ERROR, row=number)
+            yield row
     except csv.Error:
         raise _refuse(CSV_UNREADABLE_ERROR) from None
 
 
-def _check_header(header: list[str]) -> None:
-    """Each column a path of its own: no column twice, none inside another (a, a.b)."""
-    paths = [h for h in header if h]
-    for path in paths:
-        if paths.count(path) > 1:
-            raise InvalidInput(errors={"file": [f"The column {path} appears twice."]})
-        for other in paths:
-            if other.startswith(path + "."):
-                raise InvalidInput(
-                    errors={"file": [f"The columns {path} and {other} cannot go together."]}
-                )
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    """The rows of the workbook's active sheet, once the package has passed `check_xlsx`."""
-    from openpyxl import load_workbook
-
-    check_xlsx(content)
+def _encoding(content: bytes) -> str:
+    """UTF-8 if the whole file is (checked a block at a time, nothing kept), else cp1251."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise _refuse(XLSX_UNREADABLE_ERROR) from None
-    try:
-        sheet = book.active
-        # The sheet's own <dimension> is not believed: openpyxl would pad every row to it
-        # (A1:XFD1048576 makes a thousand million empty cells of a few bytes).
-        sheet.reset_dimensions()
-        header = next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
-        header = _trimmed(header)
-        yield header
-        # Values right of the header belong to no column: they are not read.
-        for row in sheet.iter_rows(min_row=2, max_col=max(len(header), 1), values_only=True):
-            yield ["" if v is None else _cell(v) for v in row]
-    except InvalidInput:
-        raise
-    except Exception:  # a part openpyxl cannot parse, a CRC that does not match…
-        raise _refuse(XLSX_UNREADABLE_ERROR) from None
-    finally:
-        book.close()
+        for start in range(0, len(content), _CHUNK):
+            decoder.decode(content[start : start + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1251"
+    return "utf-8-sig"
 
 
 def _trimmed(row: Sequence[Any]) -> list[str]:
-    values = ["" if v is None else _cell(v) for v in row]
+    values = ["" if v is None else str(v).strip() for v in row]
     while values and values[-1] == "":
         values.pop()
     return values
@@ -371,6 +634,15 @@ def _scan_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, tally: _Tally) -
         parser.Parse(b"", True)
 
 
+def _letter(column: int) -> str:
+    """A column's letters: 28 → AB."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _number(digits: str | None) -> int:
     return int(digits) if digits and digits.isdigit() and len(digits) < 10 else 0
 
@@ -386,14 +658,6 @@ def _column(reference: str | None) -> int:
         else:
             break
     return column
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def _put(node: dict, path: list[str], value: str) -> None:
