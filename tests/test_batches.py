@@ -252,7 +252,7 @@ def test_semicolon_csv_from_excel_and_rows_as_the_sheet_numbers_them(client, sve
 @pytest.mark.parametrize(
     ("content", "filename", "message"),
     [
-        (b"number,number\n1,2\n", "a.csv", "The column number appears twice."),
+        (b"number,number\n1,2\n", "a.csv", "The column «number» appears twice."),
         (b"number,number.x\nA,B\n", "a.csv",
          "Column B «number.x» is neither a field of this kind nor a column of its template."),
         (b"members.0,members.0.name\nA,B\n", "a.csv",

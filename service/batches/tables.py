@@ -149,8 +149,8 @@ OLD_EXCEL_ERROR = (
 UNKNOWN_COLUMN_ERROR = (
     "Column {letter} «{column}» is neither a field of this kind nor a column of its template."
 )
-COLUMN_TWICE_ERROR = "The column {path} appears twice."
-COLUMNS_CONFLICT_ERROR = "The columns {path} and {other} cannot go together."
+COLUMN_TWICE_ERROR = "The column «{path}» appears twice."
+COLUMNS_CONFLICT_ERROR = "The columns «{path}» and «{other}» cannot go together."
 UNKNOWN_FIELD_ERROR = "Sheet «{sheet}», row {row}: «{field}» is not a field of this kind."
 ITEM_TWICE_ERROR = "Sheet «{sheet}», row {row}: another document has the № {item} already."
 MEMBER_WITHOUT_ITEM_ERROR = (
