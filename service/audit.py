@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.batches.tables import csv_bytes, xlsx_bytes
+from service.domain.clock import BISHKEK
 from service.errors import Forbidden
 from service.models import AuditEvent
 from service.tenancy import Role, Scope
 
-BISHKEK = ZoneInfo("Asia/Bishkek")
 # The most events one read returns (an export of a longer period is cut there, and says so
 # by having exactly this many rows: narrow the dates).
 MAX_EVENTS = 100_000

@@ -408,5 +408,74 @@ def tokens_revoke(token_id: str) -> None:
     click.echo(f"token {token_id} revoked")
 
 
+@db.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(file: Path) -> None:
+    """Back up the database of DATABASE_URL into FILE (PostgreSQL: pg_dump's custom format;
+    SQLite: a consistent copy, safe while the service runs)."""
+    from service import backup, config
+
+    try:
+        backup.backup(config.load()["DATABASE_URL"], file)
+    except backup.BackupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"backup written to {file} ({file.stat().st_size} bytes)")
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def db_restore(file: Path) -> None:
+    """Restore FILE, a backup of `docgen db backup`, into the empty database of DATABASE_URL
+    (of the same kind), then apply the migrations."""
+    from service import backup, config
+
+    try:
+        backup.restore(config.load()["DATABASE_URL"], file)
+    except backup.BackupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"restored {file}; the database is up to date")
+
+
+@main.group()
+def retention() -> None:
+    """Deleting what the retention setting no longer keeps."""
+
+
+@retention.command("purge")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Purge what finished more than this many days ago (default: RETENTION_DAYS).",
+)
+@click.option("--dry-run", is_flag=True, help="Only say what would be purged.")
+def retention_purge(days: int | None, dry_run: bool) -> None:
+    """Purge the files of documents finished more than RETENTION_DAYS days ago, and their
+    inputs where no later document needs them; each purge is audited. Run it daily (cron)."""
+    from service import config
+    from service import retention as retention_rules
+    from service.db import Database
+    from service.storage import DatabaseStorage
+
+    settings = config.load()
+    days = days or int(settings["RETENTION_DAYS"])
+    if not days:
+        click.echo("RETENTION_DAYS is 0: everything is kept; nothing to purge")
+        return
+    database = Database(settings["DATABASE_URL"])
+    try:
+        done = retention_rules.purge_expired(
+            database, DatabaseStorage(database), days, dry_run=dry_run
+        )
+    finally:
+        database.dispose()
+    verb = "would purge" if dry_run else "purged"
+    click.echo(
+        f"{verb}: files of {len(done.outputs)} documents, inputs of {len(done.inputs)} "
+        f"(finished more than {days} days ago)"
+        + ("" if dry_run else f"; {done.blobs} stored files deleted")
+    )
+
+
 if __name__ == "__main__":
     main()

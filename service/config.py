@@ -64,6 +64,10 @@ DEFAULTS: dict[str, Any] = {
     # Asia/Bishkek days; 0: no quota.
     "DOCUMENTS_PER_DAY": 2000,
     "BATCH_ITEMS_PER_DAY": 20000,
+    # Days after which `docgen retention purge` removes a finished document's files, and its
+    # input where no later document needs it (service.retention); 0: keep everything
+    # forever, as orders on core activity are kept permanently.
+    "RETENTION_DAYS": 0,
 }
 
 _INT_KEYS = {
@@ -83,7 +87,7 @@ _FLOAT_KEYS = {"RENDER_TIME_LIMIT_SECONDS"}
 SECRETS = ("SECRET_KEY",)
 SECRET_MIN_LENGTH = 32
 # Integers where 0 means "none".
-_COUNT_KEYS = {"DOCUMENTS_PER_DAY", "BATCH_ITEMS_PER_DAY"}
+_COUNT_KEYS = {"DOCUMENTS_PER_DAY", "BATCH_ITEMS_PER_DAY", "RETENTION_DAYS"}
 
 # PDF conversion (service.conversion): warm LibreOffice converters per process, each
 # conversion stopped after its timeout (the converter restarted), each converter restarted
@@ -130,7 +134,7 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             raise RuntimeError(f"{key} must be a positive integer")
     for key in _COUNT_KEYS:
         if int(settings[key]) < 0:
-            raise RuntimeError(f"{key} must be 0 (no quota) or a positive integer")
+            raise RuntimeError(f"{key} must be 0 (none) or a positive integer")
     if not settings["RATE_LIMIT_STORAGE_URI"]:
         settings["RATE_LIMIT_STORAGE_URI"] = _limit_storage(settings)
     if int(settings["JOB_LEASE_SECONDS"]) < 2 * int(settings["HEARTBEAT_SECONDS"]):

@@ -78,6 +78,13 @@ class Conflict(ServiceError):
     message = "This Idempotency-Key was already used with a different request body."
 
 
+class Gone(ServiceError):
+    """What was asked for was there, and was deleted or purged (its record says when)."""
+
+    status = 410
+    message = "This document was deleted on {date}; its register line stays, withdrawn."
+
+
 class Unavailable(ServiceError):
     status = 503
     message = "The service is temporarily unavailable; please retry later."

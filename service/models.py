@@ -68,7 +68,8 @@ class DocumentRecord(Base):
     kind: Mapped[str] = mapped_column(String(50))
     language: Mapped[str] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(10), default=Status.QUEUED, index=True)
-    input: Mapped[dict] = mapped_column(JSON)
+    # None (JSON null) once the job was deleted or its input purged.
+    input: Mapped[dict | None] = mapped_column(JSON, nullable=False)
     input_sha256: Mapped[str] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     filename: Mapped[str | None] = mapped_column(String(255))
@@ -89,6 +90,11 @@ class DocumentRecord(Base):
     # When the job was last handed to the broker; None when that hand-off failed. Compared
     # with the broker's epoch to tell a message a restarted broker lost.
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Deletion and retention (service.retention): a deleted job has neither input nor outputs,
+    # and its register line stays, withdrawn; retention purges outputs, then inputs.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outputs_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    input_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A done job has its outputs: service.tasks.records.finish writes them and the status
     # in one transaction. Loaded with the jobs a query selects, by one more query.
     artifacts: Mapped[list[Artifact]] = relationship(

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from service.db import insert_unless_present
+from service.domain.clock import BISHKEK
 from service.errors import TooManyRequests
 from service.models import DailyUsage, utcnow
 from service.tenancy import Scope
 
-BISHKEK = ZoneInfo("Asia/Bishkek")
 DOCUMENTS, BATCH_ITEMS = "documents", "batch_items"
 DOCUMENTS_QUOTA_ERROR = (
     "The organisation's daily quota of {limit} documents is used up; it is renewed at "

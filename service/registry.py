@@ -206,10 +206,14 @@ def record_issue(
     session.flush()
 
 
+# The register status of a deleted document: its line and number stay.
+WITHDRAWN = "withdrawn"
+
+
 @dataclass(frozen=True)
 class Issue:
     """One line of the outgoing register. A number, once taken, stays taken: a document
-    that was then cancelled or failed keeps it, and its status says so."""
+    that was then cancelled, failed or deleted (withdrawn) keeps it, and its status says so."""
 
     number: str
     seq: int
@@ -223,14 +227,22 @@ class Issue:
 def register(session: Session, scope: Scope, municipality_id: str, year: int) -> list[Issue]:
     get(session, scope, municipality_id)
     rows = session.execute(
-        select(RegisterEntry, DocumentRecord.status)
+        select(RegisterEntry, DocumentRecord.status, DocumentRecord.deleted_at)
         .join(DocumentRecord, DocumentRecord.id == RegisterEntry.document_id)
         .where(RegisterEntry.municipality_id == municipality_id, RegisterEntry.year == year)
         .order_by(RegisterEntry.seq)
     )
     return [
-        Issue(e.number, e.seq, e.issued_on, e.kind, e.subject, e.document_id, str(status))
-        for e, status in rows
+        Issue(
+            e.number,
+            e.seq,
+            e.issued_on,
+            e.kind,
+            e.subject,
+            e.document_id,
+            WITHDRAWN if deleted_at else str(status),
+        )
+        for e, status, deleted_at in rows
     ]
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from service import quotas, registry
 from service.batches import creation
 from service.domain.notices import Notice
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
+from service.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, Unavailable
 from service.generation import get_kind, input_fields, load_input
 from service.kinds.annual_report.draft import draft_input
 from service.models import DocumentRecord
@@ -32,6 +32,9 @@ from service.tenancy import Scope, kind_role
 KIND_ROLE_ERROR = "Your account has no role for documents of this kind ({role})."
 MUNICIPALITY_REQUIRED_ERROR = (
     "Required: your account acts for the municipalities assigned to it; name one of them."
+)
+PLAN_GONE_ERROR = (
+    "This joint plan was deleted, or its input purged: a report cannot be made from it."
 )
 QUEUE_UNAVAILABLE = "The document queue is unavailable; nothing was saved, please retry later."
 
@@ -107,6 +110,8 @@ def submit_batch(
     """
     if not dispatcher.ping():
         raise Unavailable(QUEUE_UNAVAILABLE)
+    # A batch refused for its kind or the caller's roles takes nothing of the quota.
+    creation.authorize(scope, kind)
     if quota is not None:
         with db.session() as session:
             quotas.take(session, scope, quota, len(items))
@@ -220,6 +225,8 @@ def stored_input(session: Session, scope: Scope, document_id: str, kind: str) ->
         raise Conflict(
             "Document {id} is a {kind}, not a joint plan.", id=document_id, kind=record.kind
         )
+    if record.input is None:
+        raise records.gone(record)
     return record.input
 
 
@@ -233,6 +240,8 @@ def _resolve_reference(session: Session, scope: Scope, reference, payload: Any) 
         found = stored_input(session, scope, str(payload[reference.id_field]), reference.kind)
     except (NotFound, Conflict):
         raise InvalidInput(errors={reference.id_field: ["Unknown joint plan."]}) from None
+    except Gone:
+        raise InvalidInput(errors={reference.id_field: [PLAN_GONE_ERROR]}) from None
     return {**payload, reference.field: found}
 
 

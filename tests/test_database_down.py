@@ -303,7 +303,11 @@ def sqlite_client(tmp_path: Path):
         ("DELETE", ORDERS, {"POST", "OPTIONS"}),
         ("GET", ORDERS, {"POST", "OPTIONS"}),
         ("PUT", BATCHES, {"POST", "OPTIONS"}),
-        ("DELETE", f"/api/v1/documents/{'0123456789abcdef' * 2}", {"GET", "HEAD", "OPTIONS"}),
+        (
+            "PUT",
+            f"/api/v1/documents/{'0123456789abcdef' * 2}",
+            {"GET", "HEAD", "DELETE", "OPTIONS"},
+        ),
         ("POST", "/healthz", {"GET", "HEAD", "OPTIONS"}),
     ],
 )

@@ -13,7 +13,7 @@ from limits import parse
 from service import accounts, config, create_app, extensions, quotas
 from service.db import upgrade
 from service.models import DailyUsage, DocumentRecord
-from service.tenancy import Scope
+from service.tenancy import Role, Scope
 from tests.conftest import EXAMPLES, ORDERS, UNLIMITED, account, token_client
 
 RU = {"Accept-Language": "ru"}
@@ -126,6 +126,12 @@ def test_batch_items_per_organisation_per_day(app):
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     batch["items"] = batch["items"][:1]
     assert client.post("/api/v1/batches", json=batch).status_code == 202
+    # A batch refused for the caller's roles takes nothing of the organisation's quota.
+    app.config.update(BATCH_ITEMS_PER_DAY=1)
+    fresh = account(app, "batch-quota-roles", roles={Role.SECRETARY})
+    assert token_client(app, fresh).post("/api/v1/batches", json=batch).status_code == 403
+    coordinator = token_client(app, account(app, "batch-quota-roles"))
+    assert coordinator.post("/api/v1/batches", json=batch).status_code == 202
 
 
 def test_a_day_is_a_day_in_bishkek(db, monkeypatch):

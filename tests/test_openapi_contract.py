@@ -76,7 +76,8 @@ RULES_BEYOND_THE_SCHEMA = [
         r"U\+[0-9A-F]{5,6}\.",
     )
 ]
-ACCEPTED = {404, 409}
+# 410: a document the fuzzer deleted (DELETE is an operation too) and then asked for.
+ACCEPTED = {404, 409, 410}
 # A batch's items are free objects, each a document input of `kind` once merged over `shared`:
 # their errors (by row, `items.N.…`) refuse the batch only with all_or_nothing.
 ITEM_ERROR = re.compile(r"items\.\d+(\..*)?")

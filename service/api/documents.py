@@ -1,4 +1,4 @@
-"""Documents: submit a document of a kind, follow its job, download the .docx."""
+"""Documents: submit a document of a kind, follow its job, download the .docx, delete it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from flask import current_app, jsonify, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import extensions, submission
+from service import extensions, retention, submission
+from service.api.auth import actor
 from service.api.common import audit_event, json_body, scope
 from service.api.schemas import (
     DocumentJobSchema,
@@ -109,6 +110,22 @@ class DocumentJob(MethodView):
             record = records.get(session, document_id, scope())
         return record
 
+    @blp.response(200, DocumentJobSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown document")
+    @blp.alt_response(
+        409, schema=ErrorSchema, description="The document is still being made (queued, running)"
+    )
+    @blp.alt_response(503, schema=ErrorSchema, description=UNAVAILABLE)
+    def delete(self, document_id: str):
+        """Delete a document: its input and files are removed, its outgoing register line
+        stays, withdrawn, keeping its number. Deleting it again changes nothing."""
+        found = extensions.services()
+        with found.db.session() as session:
+            record, removed = retention.delete_document(session, scope(), document_id, actor())
+        retention.forget_unused(found.db, found.storage, removed.keys)
+        with found.db.session() as session:
+            return records.get(session, document_id, scope())
+
 
 # What each format of output is served as (a PDF adds its line).
 MIME_TYPES = {DOCX: DOCX_MIME}
@@ -130,6 +147,7 @@ MIME_TYPES = {DOCX: DOCX_MIME}
             {
                 404: "Unknown document, or the job has no output in this format",
                 409: "Not done yet (queued, running or failed)",
+                410: "The document was deleted, or the retention setting purged its files",
                 503: UNAVAILABLE,
             }
         ),
@@ -138,6 +156,8 @@ MIME_TYPES = {DOCX: DOCX_MIME}
 def document_file(query: dict, document_id: str):
     with extensions.db().session() as session:
         record = records.get(session, document_id, scope())
+    if record.deleted_at is not None or record.outputs_purged_at is not None:
+        raise records.gone(record, outputs=True)
     if record.status != Status.DONE:
         raise NotReady(status=record.status)
     artifact = record.artifact(query["format"])
@@ -172,6 +192,7 @@ def document_file(query: dict, document_id: str):
             {
                 404: "Unknown document",
                 409: "The document is not a joint plan",
+                410: "The plan was deleted, or the retention setting purged its input",
                 503: UNAVAILABLE,
             }
         ),

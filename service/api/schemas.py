@@ -12,6 +12,7 @@ from service.errors import flatten_errors
 from service.i18n import translate_error, translate_errors, translate_notice
 from service.i18n.request import request_language
 from service.models import DOCX
+from service.schemas.common import LocalDateTime
 
 
 class ErrorSchema(Schema):
@@ -82,8 +83,23 @@ class DocumentJobSchema(Schema):
         metadata={"description": "The job's outputs, one per format, once it is done"},
     )
     attempts = fields.Integer()
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = LocalDateTime()
+    finished_at = LocalDateTime(allow_none=True)
+    deleted_at = LocalDateTime(
+        allow_none=True,
+        metadata={
+            "description": "When the document was deleted: its input and outputs are gone, its "
+            "register line stays, withdrawn"
+        },
+    )
+    outputs_purged_at = LocalDateTime(
+        allow_none=True,
+        metadata={"description": "When the retention setting purged its outputs"},
+    )
+    input_purged_at = LocalDateTime(
+        allow_none=True,
+        metadata={"description": "When the retention setting purged its input"},
+    )
     error = fields.Method(
         "localized_error",
         allow_none=True,
@@ -124,10 +140,10 @@ class DocumentJobSchema(Schema):
         return [translate_notice(Notice.from_json(n), lang) for n in record.warnings or ()]
 
     def make_links(self, record) -> dict:
-        return {
-            "self": url_for("documents.DocumentJob", document_id=record.id),
-            "file": url_for("documents.document_file", document_id=record.id),
-        }
+        links = {"self": url_for("documents.DocumentJob", document_id=record.id)}
+        if record.deleted_at is None and record.outputs_purged_at is None:
+            links["file"] = url_for("documents.document_file", document_id=record.id)
+        return links
 
 
 class MunicipalityOutSchema(Schema):
@@ -145,8 +161,8 @@ class MunicipalityOutSchema(Schema):
     )
     numbering_pattern = fields.String()
     forms = fields.Dict(metadata={"description": "Effective forms: set by hand or computed"})
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
 
 
 class RegisterEntrySchema(Schema):
@@ -226,8 +242,8 @@ class BatchOutSchema(Schema):
     id = fields.String()
     kind = fields.String()
     title = fields.String()
-    created_at = fields.DateTime()
-    cancelled_at = fields.DateTime(allow_none=True)
+    created_at = LocalDateTime()
+    cancelled_at = LocalDateTime(allow_none=True)
     finished = fields.Boolean()
     total = fields.Integer()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())

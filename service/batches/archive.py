@@ -24,6 +24,7 @@ from service.domain.status import Status
 from service.errors import NotReady
 from service.i18n import translate_errors
 from service.models import DOCX, Artifact, BatchItem, DocumentRecord
+from service.registry import WITHDRAWN
 from service.storage import Storage
 from service.tenancy import Scope
 
@@ -75,10 +76,10 @@ def stream_archive(
     names = _MunicipalityNames(session, scope)
     entries, manifest = [], []
     for item, record, docx in rows:
-        number = record.input.get("number", "") if record else ""
+        number = (record.input or {}).get("number", "") if record else ""
         municipality = names.of(item, record)
         name = ""
-        if record is not None and record.status == Status.DONE:
+        if record is not None and record.status == Status.DONE and docx is not None:
             name = _archive_name(item.row, municipality, record.filename)
             entries.append(Entry(name, docx.key))
         manifest.append(
@@ -88,7 +89,7 @@ def stream_archive(
                 number,
                 name,
                 docx.sha256 if docx else "",
-                record.status if record else INVALID,
+                _status(record),
                 _error_text(item_errors(item, record), lang),
             ]
         )
@@ -96,6 +97,22 @@ def stream_archive(
         filename=f"batch-{batch.kind}-{batch.id[:8]}.zip",
         chunks=_zip(storage, entries, csv_bytes(MANIFEST_COLUMNS, manifest)),
     )
+
+
+# A document's status in the manifest once retention purged its file.
+PURGED = "purged"
+
+
+def _status(record: DocumentRecord | None) -> str:
+    """An item's status in the manifest; a deleted document is withdrawn, and one whose file
+    retention purged says so."""
+    if record is None:
+        return INVALID
+    if record.deleted_at is not None:
+        return WITHDRAWN
+    if record.outputs_purged_at is not None:
+        return PURGED
+    return record.status
 
 
 def _zip(storage: Storage, entries: Iterable[Entry], manifest: bytes) -> Iterator[bytes]:
@@ -173,6 +190,8 @@ class _MunicipalityNames:
         if isinstance(body, dict) and (body.get("ru") or body.get("ky")):
             return str(body.get("ru") or body.get("ky"))
         reference = fields.get("municipality_id") if isinstance(fields, dict) else None
+        if reference is None and record is not None:
+            reference = record.municipality_id  # a deleted document keeps its municipality
         if isinstance(reference, str):
             return self._registered().get(reference, "")
         return ""

@@ -75,12 +75,7 @@ def create(
     `all_or_nothing`, everything is checked in one transaction and nothing is kept if an item
     is bad.
     """
-    generation.get_kind(kind)
-    if not scope.has(Role.COORDINATOR):
-        raise Forbidden(COORDINATOR_ONLY_ERROR)
-    if kind_role(kind) not in scope.roles:
-        # Each item is a document of the kind: its role is needed too.
-        raise Forbidden(KIND_ROLE_ERROR, role=kind_role(kind).value)
+    authorize(scope, kind)
     batch = Batch(
         id=uuid.uuid4().hex,
         tenant=scope.tenant,
@@ -117,6 +112,16 @@ def create(
         for document_id in created:
             enqueue(document_id)
     return batch.id
+
+
+def authorize(scope: Scope, kind: str) -> None:
+    """Forbidden unless `scope` may submit a batch of `kind` (UnknownKind for no such kind)."""
+    generation.get_kind(kind)
+    if not scope.has(Role.COORDINATOR):
+        raise Forbidden(COORDINATOR_ONLY_ERROR)
+    if kind_role(kind) not in scope.roles:
+        # Each item is a document of the kind: its role is needed too.
+        raise Forbidden(KIND_ROLE_ERROR, role=kind_role(kind).value)
 
 
 def _refusal(invalid: dict[str, dict], *, uploaded: bool) -> dict[str, list[str]]:
@@ -195,7 +200,7 @@ def describe(session: Session, scope: Scope, batch_id: str) -> dict:
                 "row": item.row,
                 "municipality_id": item.municipality_id,
                 "status": record.status if record else INVALID,
-                "number": (record.input.get("number") if record else None),
+                "number": ((record.input or {}).get("number") if record else None),
                 "document_id": item.document_id,
                 "errors": item_errors(item, record),
             }

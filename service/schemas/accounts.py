@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service.accounts import MIN_PASSWORD, USERNAME, USERNAME_ERROR
-from service.schemas.common import BaseSchema, Flag
+from service.schemas.common import BaseSchema, Flag, LocalDateTime
 from service.tenancy import Role
 
 ROLES = [role.value for role in Role]
@@ -76,8 +76,8 @@ class UserOutSchema(Schema):
     roles = fields.List(fields.String(), required=True)
     municipalities = fields.List(fields.String(), allow_none=True, required=True)
     active = fields.Boolean(required=True)
-    created_at = fields.DateTime(required=True)
-    deactivated_at = fields.DateTime(allow_none=True, required=True)
+    created_at = LocalDateTime(required=True)
+    deactivated_at = LocalDateTime(allow_none=True, required=True)
 
 
 class TokenOutSchema(Schema):
@@ -86,9 +86,9 @@ class TokenOutSchema(Schema):
     user_id = fields.String(required=True)
     read_only = fields.Boolean(required=True)
     state = fields.String(required=True, metadata={"enum": ["active", "revoked", "expired"]})
-    created_at = fields.DateTime(required=True)
-    expires_at = fields.DateTime(allow_none=True, required=True)
-    revoked_at = fields.DateTime(allow_none=True, required=True)
+    created_at = LocalDateTime(required=True)
+    expires_at = LocalDateTime(allow_none=True, required=True)
+    revoked_at = LocalDateTime(allow_none=True, required=True)
 
 
 class NewTokenSchema(TokenOutSchema):
@@ -115,7 +115,7 @@ class AuditQuerySchema(Schema):
 
 class AuditEventSchema(Schema):
     id = fields.Integer(required=True)
-    at = fields.DateTime(required=True, metadata={"description": "Asia/Bishkek time"})
+    at = LocalDateTime(required=True, metadata={"description": "Asia/Bishkek time"})
     user_id = fields.String(allow_none=True, required=True)
     username = fields.String(required=True)
     token_id = fields.String(allow_none=True, required=True)

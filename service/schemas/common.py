@@ -18,6 +18,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from service.domain.clock import local
 from service.domain.common import (
     Bilingual,
     Gender,
@@ -408,3 +409,10 @@ class DocumentSchema(BaseSchema):
         )
         if errors:
             raise ValidationError(errors)
+
+
+class LocalDateTime(fields.DateTime):
+    """An instant (stored in UTC) as ISO 8601 in Asia/Bishkek time: 2026-03-12T14:05:00+06:00."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(local(value), attr, obj, **kwargs)

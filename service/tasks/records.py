@@ -16,8 +16,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.domain.clock import local
 from service.domain.status import Status
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, Gone, NotFound
 from service.models import Artifact, DocumentRecord, utcnow
 from service.tasks.liveness import abandoned
 from service.tenancy import Scope, get_scoped, kind_role
@@ -108,6 +109,27 @@ def get(session: Session, document_id: str, scope: Scope) -> DocumentRecord:
     if record is None or not visible(record, scope):
         raise NotFound()
     return record
+
+
+INPUT_PURGED_ERROR = (
+    "The retention setting purged this document's input on {date}; its register line stays."
+)
+OUTPUTS_PURGED_ERROR = (
+    "The retention setting purged this document's files on {date}; its register line stays."
+)
+
+
+def gone(record: DocumentRecord, *, outputs: bool = False) -> Gone:
+    """The error for a deleted job, or one whose input (or `outputs`) retention purged."""
+    if record.deleted_at is not None:
+        return Gone(date=_day(record.deleted_at))
+    if outputs:
+        return Gone(OUTPUTS_PURGED_ERROR, date=_day(record.outputs_purged_at))
+    return Gone(INPUT_PURGED_ERROR, date=_day(record.input_purged_at))
+
+
+def _day(instant) -> str:
+    return local(instant).strftime("%d.%m.%Y") if instant else ""
 
 
 def visible(record: DocumentRecord, scope: Scope) -> bool:

@@ -1,0 +1,18 @@
+"""The time the service keeps and the time it shows: instants are stored in UTC; people see
+them, and days are counted, in Kyrgyzstan's time (Asia/Bishkek, UTC+6 all year)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+BISHKEK = ZoneInfo("Asia/Bishkek")
+
+
+def local(instant: datetime | None) -> datetime | None:
+    """`instant` (aware, or naive UTC) in Asia/Bishkek time."""
+    if instant is None:
+        return None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(BISHKEK)
