@@ -293,9 +293,11 @@ def test_two_slots_convert_at_once(pool, documents):
     assert results["second"][1] < results["first"][1]
 
 
-def test_health_reports_every_slot(pool, documents):
+def test_health_reports_every_slot_and_probes_for_hangs(pool, documents):
     pool.convert(documents["working-group-order"])
-    health = pool.health()
+    pool.start()
+    health = pool.health(probe=True)
+    assert all(slot["state"] == "idle" for slot in health["slots"]), health
     assert health["size"] == 2 and health["max_conversions"] == MAX_CONVERSIONS
     assert health["conversions"] >= 1 and not health["closed"]
     assert [slot["slot"] for slot in health["slots"]] == [0, 1]
@@ -304,6 +306,18 @@ def test_health_reports_every_slot(pool, documents):
         if slot["state"] == "idle":
             assert slot["pid"] > 0 and slot["rss_kib"] > 0
             assert slot["font"] in ("Times New Roman", "Liberation Serif")
+    # A LibreOffice that stopped answering while idle is found by the probe and restarted.
+    hung = health["slots"][0]
+    os.kill(hung["pid"], signal.SIGSTOP)
+    try:
+        pool.health(probe=True, probe_timeout=1)
+    finally:
+        signal_all([hung["pid"]], signal.SIGCONT)
+    slot = wait_for(
+        lambda: (s := pool.health()["slots"][0])["state"] == "idle" and s, 60, "the restart"
+    )
+    assert slot["last_restart_reason"] == "hung" and slot["pid"] != hung["pid"]
+    assert slot["restarts"] == hung["restarts"] + 1
 
 
 def test_the_fonts_check_refuses_without_a_kyrgyz_times(tmp_path, documents):

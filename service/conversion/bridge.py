@@ -85,6 +85,7 @@ class Bridge:
         self.desktop = self.manager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", self.context
         )
+        self.document = None
 
     def _soffice_alive(self) -> bool:
         try:
@@ -94,7 +95,8 @@ class Bridge:
         return True
 
     def convert(self, docx: bytes, profile: str | None) -> bytes:
-        """The PDF of `docx`, converted in memory."""
+        """The PDF of `docx`, converted in memory; the document stays open until
+        `close_document` (called once the PDF is sent: the caller need not wait for it)."""
         stream = self.manager.createInstanceWithArgumentsAndContext(
             "com.sun.star.io.SequenceInputStream", (uno.ByteSequence(docx),), self.context
         )
@@ -113,22 +115,25 @@ class Bridge:
         )
         if document is None:
             raise Unreadable("LibreOffice could not read the document as a Word (.docx) file.")
+        self.document = document
+        output = self.manager.createInstanceWithContext(
+            "com.sun.star.io.SequenceOutputStream", self.context
+        )
+        filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", properties(**PROFILES[profile]))
+        document.storeToURL(
+            "private:stream",
+            properties(OutputStream=output, FilterName=PDF_FILTER, FilterData=filter_data),
+        )
+        return output.getWrittenBytes().value
+
+    def close_document(self) -> None:
+        document, self.document = self.document, None
+        if document is None:
+            return
         try:
-            output = self.manager.createInstanceWithContext(
-                "com.sun.star.io.SequenceOutputStream", self.context
-            )
-            filter_data = uno.Any(
-                "[]com.sun.star.beans.PropertyValue", properties(**PROFILES[profile])
-            )
-            document.storeToURL(
-                "private:stream",
-                properties(OutputStream=output, FilterName=PDF_FILTER, FilterData=filter_data),
-            )
-            return output.getWrittenBytes().value
-        finally:
-            try:
-                document.close(True)
-            except Exception:
+            document.close(True)
+        except Exception:
+            with contextlib.suppress(Exception):
                 document.dispose()
 
     def ping(self) -> None:
@@ -199,6 +204,8 @@ def serve(bridge: Bridge, requests, replies) -> None:
             write_message(replies, {"ok": False, "code": code, "message": f"{message}{detail})."})
             if fatal:
                 return
+        finally:
+            bridge.close_document()
 
 
 def main() -> int:

@@ -46,6 +46,7 @@ SOFFICE_OPTIONS = ("--headless", "--invisible", "--norestore", "--nologo", "--no
 # What the service's own Python puts in the environment must not reach Debian's Python.
 FOREIGN_PYTHON_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")
 QUIT_SECONDS = 3.0
+PROBE_SECONDS = 5.0  # an idle LibreOffice answers a ping in about a millisecond
 
 # The PDF profiles a conversion may ask for (besides None, LibreOffice's default PDF 1.6).
 pdf_profiles = MappingProxyType(
@@ -526,8 +527,13 @@ class ConverterPool:
                 self._free.append(slot)
                 self._cond.notify()
 
-    def health(self) -> dict[str, Any]:
-        """The pool's settings and each slot's state, pid, conversions and restarts."""
+    def health(self, *, probe: bool = False, probe_timeout: float = PROBE_SECONDS) -> dict:
+        """The pool's settings and each slot's state, pid, conversions and restarts (read from
+        the processes, never waiting for a busy slot). With `probe`, each idle slot is also
+        asked to answer over UNO within `probe_timeout` seconds; one that does not is hung:
+        it is killed and restarted (its last_restart_reason "hung")."""
+        if probe:
+            self._probe(probe_timeout)
         with self._cond:
             slots = [slot.health() for slot in self._slots]
             failures = dict(self._failures)
@@ -543,6 +549,22 @@ class ConverterPool:
             "failures": failures,
             "slots": slots,
         }
+
+    def _probe(self, timeout: float) -> None:
+        with self._cond:
+            idle = [slot for slot in self._free if slot.running]
+            for slot in idle:
+                self._free.remove(slot)
+        for slot in idle:
+            try:
+                header, _ = slot._request({"op": "ping"}, b"", time.monotonic() + timeout)
+                if not header.get("ok"):
+                    raise _Gone
+            except (_Timeout, _Gone):
+                slot.kill()
+                slot.pending_restart = "hung"
+            finally:
+                self._release(slot)
 
     def close(self) -> None:
         """Stop every converter; later calls fail with converter_unavailable."""
