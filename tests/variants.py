@@ -271,6 +271,21 @@ def name_case(c: Chooser, gender: str | None = None) -> NameCase:
     )  # fmt: skip
 
 
+def long_name_case(c: Chooser, gender: str) -> NameCase:
+    """A name written in full with one of the longest surnames, given names and patronymics
+    of the tables («Сатыбалдиева Кубанычбек …»): the widest a list or signature gets."""
+    female = gender == "female"
+    row = c.pick(sorted(SURNAMES, key=lambda r: -len(r[4 if female else 0]))[:4])
+    surname, acc, _dat, ky = row[4:8] if female else row[:4]
+    given = c.pick(sorted(GIVEN_F if female else GIVEN_M, key=len)[-3:])
+    patronymic = c.pick(sorted(PATRONYMICS_F if female else PATRONYMICS_M, key=len)[-2:])
+    initials = _initials(given, patronymic)
+    return NameCase(
+        f"{surname} {given} {patronymic}", gender, f"{surname} {initials}",
+        f"{initials} {surname}", f"{acc} {initials}", f"{initials} {ky}",
+    )  # fmt: skip
+
+
 def hard_name_case(c: Chooser) -> NameCase:
     return NameCase(*c.pick(HARD_NAMES))
 
@@ -688,6 +703,18 @@ def position_case(c: Chooser, m: Municipality, gender: str | None = None) -> Pos
     )  # fmt: skip
 
 
+def long_position_case(c: Chooser, m: Municipality, gender: str) -> PositionCase:
+    """One of the longest staff positions of the municipality's organisations."""
+    heads = [(org, head) for org in m.orgs for head in org.heads if head[3] in (None, gender)]
+    org, (ru_head, acc_head, ky_head, needs) = c.pick(
+        sorted(heads, key=lambda oh: -len(f"{oh[1][0]} {oh[0].ru_genitive}"))[:3]
+    )
+    return PositionCase(
+        f"{org.ky_genitive} {ky_head}", f"{ru_head} {org.ru_genitive}",
+        f"{acc_head} {org.ru_genitive}", needs,
+    )  # fmt: skip
+
+
 # Positions whose head word the service does not know: their declension must be warned.
 UNKNOWN_POSITIONS = (
     ("айыл өкмөтүнүн кароолчусу", "кароолчу айыл окмоту"),
@@ -803,8 +830,12 @@ def _letterhead(m: Municipality, head: dict) -> dict:
     return issuer
 
 
-def order_case(c: Chooser, m: Municipality | None = None, members: int | None = None) -> Case:
-    """A whole working-group order with `members` members (1–30 when not given)."""
+def order_case(
+    c: Chooser, m: Municipality | None = None, members: int | None = None, *,
+    long_texts: bool = False,
+) -> Case:  # fmt: skip
+    """A whole working-group order with `members` members (1–30 when not given); with
+    `long_texts`, every member's name written in full and a long position."""
     m = m or c.pick(MUNICIPALITIES)
     count = members if members is not None else c.integer(1, 30)
     expects: list[Expect] = []
@@ -851,8 +882,11 @@ def order_case(c: Chooser, m: Municipality | None = None, members: int | None = 
     rows = []
     for i in range(count):
         gender = c.pick(["male", "female"])
-        name = any_name(c, gender)
-        position = position_case(c, m, name.gender)
+        if long_texts:
+            name, position = long_name_case(c, gender), long_position_case(c, m, gender)
+        else:
+            name = any_name(c, gender)
+            position = position_case(c, m, name.gender)
         role = "leader" if i == 0 else "deputy" if i == 1 else "secretary" if i == 2 else "member"
         extra: dict[str, Any] = {"role": role}
         if c.coin(0.3):
@@ -1242,6 +1276,31 @@ def review_cases(seed: int = 12) -> list[tuple[str, Case]]:
     out.append(("plan-samarkandek-60", plan))
     out.append(("report-samarkandek", report_case(c, plan)))
     return out
+
+
+def layout_cases(seed: int = 14) -> list[tuple[str, Case]]:
+    """The variants the PDF layout gate prints (tests/test_print_layout.py), besides the
+    examples: an order of 45 members (and its responsible secretary) with full names and long
+    positions for an MTU of Bishkek (the longest letterhead), a 7-problem plan of 60
+    activities for another municipality with two agreeing NGOs, and its report."""
+    c = RandomChooser(seed)
+    mtu = BY_KEY["pervomai-9"]
+    order = order_case(c, mtu, 45, long_texts=True)
+    gender = c.pick(["male", "female"])
+    secretary = long_name_case(c, gender)
+    order.payload["responsible_secretary"] = person_payload(
+        secretary, long_position_case(c, mtu, gender)
+    )
+    order.expects.append(Expect("responsible_secretary.name", secretary.signature, "secretary"))
+    plan = plan_case(c, BY_KEY["bazar-korgon"], problems=7, activities=60)
+    plan.payload.setdefault("agreed", [])
+    while len(plan.payload["agreed"]) < 2:
+        org = c.pick(NGOS)
+        name = long_name_case(c, c.pick(["male", "female"]))
+        plan.payload["agreed"].append(person_payload(
+            name, PositionCase(f"{org.ky_genitive} төрагасы", f"Председатель {org.ru_genitive}",
+                               None, None)))  # fmt: skip
+    return [("order-45-long", order), ("plan-60", plan), ("report-60", report_case(c, plan))]
 
 
 def main(argv: list[str]) -> int:
