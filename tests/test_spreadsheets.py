@@ -427,3 +427,11 @@ def test_tables_errors_are_translated_by_the_catalogs():
 
         for lang in ("ky", "ru"):
             assert translate_error(message.format(row=7), lang) != message.format(row=7)
+
+
+def test_a_template_in_an_unknown_language_is_a_400(client):
+    response = client.get(f"{BATCHES}/templates/{ORDER}.xlsx?language=de")
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "Unknown language; use ky, ru or en."
+    english = client.get(f"{BATCHES}/templates/{ORDER}.csv?language=en")
+    assert english.data.decode("utf-8-sig").startswith("item,language,")

@@ -81,7 +81,7 @@ class Batches(MethodView):
                         "type": "object",
                         "properties": {
                             "file": {"type": "string", "format": "binary"},
-                            "kind": {"type": "string"},
+                            "kind": {"type": "string", "enum": sorted(KINDS)},
                             "shared": {
                                 "type": "string",
                                 "description": "JSON object of the fields all items share; "
@@ -185,13 +185,15 @@ def archive(batch_id: str):
                                "labels and the example row",
                 "content": {"text/csv": {"schema": {"type": "string"}},
                             XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}},
-        **error_responses({400: "Unknown format", 422: "No upload template for this kind"}),
+        **error_responses({400: "Unknown format or language",
+                           422: "No upload template for this kind"}),
     },
 )  # fmt: skip
 def template(kind: str, ext: str):
-    language = request.args.get("language")
-    if language not in MESSAGE_LANGUAGES:
-        language = request_language()
+    asked = request.args.getlist("language")
+    if len(asked) > 1 or (asked and asked[0] not in MESSAGE_LANGUAGES):
+        raise BadRequest("Unknown language; use ky, ru or en.")
+    language = asked[0] if asked else request_language()
     if ext == "csv":
         content, mime = templates.template_csv(kind, language), "text/csv"  # Werkzeug: charset
     elif ext == "xlsx":
