@@ -206,16 +206,22 @@ class _Slot:
                 f"LibreOffice ({self.options.soffice}) is not installed: install the Debian "
                 "package libreoffice-writer-nogui"
             )
-        self.profile.mkdir(parents=True, exist_ok=True)
-        # A LibreOffice killed in this profile left its lock; the pool owns the profile.
-        (self.profile / ".lock").unlink(missing_ok=True)
+        try:
+            self.profile.mkdir(parents=True, exist_ok=True)
+            # A LibreOffice killed in this profile left its lock; the pool owns the profile.
+            (self.profile / ".lock").unlink(missing_ok=True)
+        except OSError as error:
+            self._fail(f"the converter's profile directory cannot be made: {error}")
         pipe = f"docgen-{os.getpid()}-{self.index}-{uuid.uuid4().hex[:12]}"
-        self.soffice = subprocess.Popen(
-            [soffice, *SOFFICE_OPTIONS, f"-env:UserInstallation={self.profile.as_uri()}",
-             f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=environment, start_new_session=True,
-        )  # fmt: skip
+        try:
+            self.soffice = subprocess.Popen(
+                [soffice, *SOFFICE_OPTIONS, f"-env:UserInstallation={self.profile.as_uri()}",
+                 f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env=environment, start_new_session=True,
+            )  # fmt: skip
+        except OSError as error:
+            self._fail(f"LibreOffice ({soffice}) cannot run: {error}")
         bridge_environment = {
             k: v for k, v in environment.items() if k not in FOREIGN_PYTHON_VARIABLES
         }
@@ -236,7 +242,7 @@ class _Slot:
         deadline = time.monotonic() + self.options.start_timeout + 5
         try:
             header, _ = self._receive(deadline)
-        except (_Timeout, _Gone):
+        except (_Timeout, _Gone, ValueError):
             self.kill()
             self._fail(
                 f"LibreOffice did not answer within {self.options.start_timeout:g} s"
@@ -290,13 +296,13 @@ class _Slot:
                 f"Converting the document to PDF took longer than {timeout:g} s and was "
                 "stopped; the converter is being restarted.",
             ) from None
-        except _Gone:
+        except (_Gone, ValueError, OSError) as error:  # ValueError: a garbled answer
             self.kill()
             self.pending_restart = "crashed"
             raise ConversionError(
                 "converter_crashed",
                 "LibreOffice stopped during the conversion; the converter is being restarted.",
-            ) from None
+            ) from error
         if not header.get("ok"):
             code = header.get("code", "conversion_failed")
             if code == "converter_crashed":
