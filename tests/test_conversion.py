@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from io import BytesIO
@@ -32,7 +33,7 @@ from service.conversion import (
 )
 from service.conversion.fonts import find_font
 from service.generation import generate_document
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 from tests.stack import services_missing, wait_for
 
 EXAMPLE_FILES = {
@@ -366,3 +367,24 @@ def test_from_config_starts_nothing_until_used_and_close_stops(tmp_path, documen
     with pytest.raises(ConversionError) as raised:
         converter.convert(documents["working-group-order"])
     assert raised.value.code == "converter_unavailable"
+
+
+def test_no_libreoffice_outlives_a_killed_service(tmp_path, documents):
+    """The service's process killed (no close, no atexit): its converters die with it."""
+    require_converter()
+    docx = tmp_path / "order.docx"
+    docx.write_bytes(documents["working-group-order"])
+    script = (
+        "import os, signal, sys\n"
+        "from service.conversion import ConverterPool\n"
+        f"pool = ConverterPool(1, timeout=60, max_conversions=10, workdir={str(tmp_path)!r})\n"
+        f"pool.convert(open({str(docx)!r}, 'rb').read())\n"
+        "print(pool.health()['slots'][0]['pid'], flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    pid = int(done.stdout.strip())
+    wait_for(lambda: not os.path.exists(f"/proc/{pid}"), 15, "the orphaned soffice to exit")

@@ -14,8 +14,10 @@
 per-document timeout. It either returns the PDF or raises `ConversionError`, whose `.code` is
 one of `conversion_timeout`, `converter_crashed`, `converter_unavailable`, `fonts_missing`,
 `conversion_failed`, `unknown_pdf_profile` and whose `.message` says what happened in plain
-English; the caller's thread or process never dies of a converter's failure, and the call
-after a timeout or a crash finds the converter restarted.
+English; the caller's thread or process never dies of a converter's failure, a call whose
+LibreOffice died under it is tried once more on a restarted one, and the call after a timeout
+finds the converter restarted. `ConverterPool` adds `start()` (start every slot now) and
+`health(probe=True)` (also ping the idle slots over UNO, restarting one that does not answer).
 
 `ConverterPool(size, *, timeout, max_conversions, start_timeout=60, soffice="soffice",
 python=None, environment=None, workdir=None)` is thread-safe: `size` slots, each one

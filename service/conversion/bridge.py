@@ -18,8 +18,9 @@ answers requests read from its standard input, each a header and a body, both fr
 The first frame it writes is {"ok": true, "event": "ready", …} once soffice answers, or
 {"ok": false, …} if it never does. The document is loaded from memory (`private:stream` with
 a `SequenceInputStream` over the bytes) and the PDF stored into a `SequenceOutputStream`:
-nothing is written to disk. When its standard input closes (the service died), it kills
-soffice's process group, so no LibreOffice outlives the service.
+nothing is written to disk. Whatever ends it but a quit (its standard input closed because
+the service died, a reply it cannot write, SIGTERM) kills soffice's process group first, so
+no LibreOffice outlives the service.
 """
 
 from __future__ import annotations
@@ -168,20 +169,19 @@ def write_message(stream, header: dict, body: bytes = b"") -> None:
     stream.flush()
 
 
-def serve(bridge: Bridge, requests, replies) -> None:
-    """Answer requests until quit or end of input."""
+def serve(bridge: Bridge, requests, replies) -> bool:
+    """Answer requests until quit (True) or the end of the input or a fatal error (False)."""
     while True:
         header = read_frame(requests)
         body = read_frame(requests) if header is not None else None
         if header is None or body is None:
-            os.killpg(bridge.soffice_pgid, signal.SIGKILL)  # the service is gone
-            return
+            return False  # the service is gone
         request = json.loads(header)
         op = request.get("op")
         if op == "quit":
             bridge.terminate()
             write_message(replies, {"ok": True})
-            return
+            return True
         try:
             if op == "ping":
                 bridge.ping()
@@ -195,6 +195,8 @@ def serve(bridge: Bridge, requests, replies) -> None:
             write_message(
                 replies, {"ok": False, "code": "conversion_failed", "message": str(error)}
             )
+        except OSError:
+            raise  # the reply could not be written: the service is gone
         except Exception as error:
             name = type(error).__name__
             fatal = any(word in name for word in FATAL)
@@ -203,7 +205,7 @@ def serve(bridge: Bridge, requests, replies) -> None:
             message = f"LibreOffice could not convert the document ({name}{': ' * bool(detail)}"
             write_message(replies, {"ok": False, "code": code, "message": f"{message}{detail})."})
             if fatal:
-                return
+                return False
         finally:
             bridge.close_document()
 
@@ -217,17 +219,27 @@ def main() -> int:
     # The protocol owns the standard output: whatever else prints goes to the error output.
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    requests = sys.stdin.buffer
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    orderly = False
     try:
-        bridge = Bridge(args.pipe, args.connect_timeout, args.soffice_pgid)
-    except Exception as error:
-        name = type(error).__name__
-        message = getattr(error, "Message", "") or str(error) or name
-        write_message(replies, {"ok": False, "code": "converter_unavailable", "message": message})
-        return 1
-    write_message(replies, {"ok": True, "event": "ready", "python": sys.version.split()[0]})
-    serve(bridge, requests, replies)
-    return 0
+        try:
+            bridge = Bridge(args.pipe, args.connect_timeout, args.soffice_pgid)
+        except Exception as error:
+            name = type(error).__name__
+            message = getattr(error, "Message", "") or str(error) or name
+            write_message(
+                replies, {"ok": False, "code": "converter_unavailable", "message": message}
+            )
+            return 1
+        write_message(replies, {"ok": True, "event": "ready", "python": sys.version.split()[0]})
+        orderly = serve(bridge, sys.stdin.buffer, replies)
+        return 0
+    finally:
+        # Whatever ended this bridge but a quit (the service gone, a broken pipe, a signal),
+        # its soffice must not outlive it.
+        if not orderly:
+            with contextlib.suppress(OSError):
+                os.killpg(args.soffice_pgid, signal.SIGKILL)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ convert N documents at once.
 
 A slot is restarted, in a thread of its own so that the failed call returns at once: after a
 timeout (both processes killed: this also ends a hung LibreOffice), after LibreOffice died
-during a conversion, and after `max_conversions` conversions (LibreOffice's memory grows with
+during a conversion (the call is then tried once more, on the next free slot), and after
+`max_conversions` conversions (LibreOffice's memory grows with
 every document). A LibreOffice found dead when a call takes its slot (killed while idle) is
 restarted by that call, which then succeeds. Processes start on first use; every start
 checks the fonts first (`service.conversion.fonts`).
@@ -46,6 +47,7 @@ SOFFICE_OPTIONS = ("--headless", "--invisible", "--norestore", "--nologo", "--no
 # What the service's own Python puts in the environment must not reach Debian's Python.
 FOREIGN_PYTHON_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")
 QUIT_SECONDS = 3.0
+WORKDIR_PREFIX = "docgen-converter-"  # then the owner's pid
 PROBE_SECONDS = 5.0  # an idle LibreOffice answers a ping in about a millisecond
 
 # The PDF profiles a conversion may ask for (besides None, LibreOffice's default PDF 1.6).
@@ -375,6 +377,18 @@ class _Slot:
         }
 
 
+def _remove_stale_workdirs(base: Path) -> None:
+    """Remove the directories of pools whose process is gone (killed before it could)."""
+    try:
+        entries = list(base.glob(f"{WORKDIR_PREFIX}*-*"))
+    except OSError:
+        return
+    for entry in entries:
+        owner = entry.name[len(WORKDIR_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and _proc_stat(int(owner)) is None:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def _shutdown(slots: list[_Slot], workdir: Path, owner: int) -> None:
     """Stop every slot and remove the pool's directory (in the process that made them)."""
     if os.getpid() != owner:
@@ -424,7 +438,10 @@ class ConverterPool:
     def _setup(self) -> None:
         if self._base:
             self._base.mkdir(parents=True, exist_ok=True)
-        self._workdir = Path(tempfile.mkdtemp(prefix="docgen-converter-", dir=self._base))
+        _remove_stale_workdirs(self._base or Path(tempfile.gettempdir()))
+        self._workdir = Path(
+            tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-", dir=self._base)
+        )
         self._owner = os.getpid()
         self._cond = threading.Condition()
         self._closed = False
@@ -447,15 +464,21 @@ class ConverterPool:
                 "unknown_pdf_profile",
                 f"Unknown PDF profile {pdf_profile!r}; known: {', '.join(pdf_profiles)}.",
             )
-        slot = self._acquire()
-        try:
-            return slot.convert(docx, pdf_profile, timeout or self._options.timeout)
-        except ConversionError as error:
-            with self._cond:
-                self._failures[error.code] = self._failures.get(error.code, 0) + 1
-            raise
-        finally:
-            self._release(slot)
+        retries = 1
+        while True:
+            slot = self._acquire()
+            try:
+                return slot.convert(docx, pdf_profile, timeout or self._options.timeout)
+            except ConversionError as error:
+                with self._cond:
+                    self._failures[error.code] = self._failures.get(error.code, 0) + 1
+                # LibreOffice died under the call (killed just before it, say): once more,
+                # on a restarted one; a document that kills it twice fails.
+                if error.code != "converter_crashed" or not retries:
+                    raise
+                retries -= 1
+            finally:
+                self._release(slot)
 
     def start(self) -> None:
         """Start every slot that is not running, at once (else each starts on first use), and
