@@ -388,3 +388,30 @@ def test_no_libreoffice_outlives_a_killed_service(tmp_path, documents):
     assert done.returncode == -signal.SIGKILL, done.stderr
     pid = int(done.stdout.strip())
     wait_for(lambda: not os.path.exists(f"/proc/{pid}"), 15, "the orphaned soffice to exit")
+
+
+def test_a_forked_child_makes_its_own_converters(pool, documents):
+    """A pool made before a fork (a prefork worker's parent, say) is usable in the child,
+    with processes of its own, and the parent's stay the parent's."""
+    pool.start()
+    parent_pids = sorted(soffice_pids(pool))
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        code = 1
+        try:
+            pdf = pool.convert(documents["working-group-order"])
+            own = soffice_pids(pool)
+            pool.close()
+            os.write(write, json.dumps({"pdf": pdf[:5].decode(), "pids": own}).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        report = json.loads(answer.read() or "{}")
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0 and report["pdf"] == "%PDF-"
+    assert report["pids"] and not set(report["pids"]) & set(parent_pids)
+    assert sorted(soffice_pids(pool)) == parent_pids
+    assert pool.convert(documents["working-group-order"]).startswith(b"%PDF-")

@@ -280,12 +280,12 @@ class _Slot:
         return f": {lines[-1]}{hint}"
 
     def convert(self, docx: bytes, profile: str | None, timeout: float) -> bytes:
+        reason, self.pending_restart = self.pending_restart, None
         if self.running and not self.alive():
             self.kill()
             self.start("died")
         elif not self.running:
-            self.start(self.pending_restart)
-        self.pending_restart = None
+            self.start(reason)
         self.state = "busy"
         deadline = time.monotonic() + timeout
         try:
@@ -483,9 +483,8 @@ class ConverterPool:
     def start(self) -> None:
         """Start every slot that is not running, at once (else each starts on first use), and
         wait for the restarts under way; raise the first slot's ConversionError."""
+        self._adopt_after_fork()
         with self._cond:
-            if os.getpid() != self._owner:
-                self._setup()
             taken = [slot for slot in self._free if not slot.running]
             for slot in taken:
                 self._free.remove(slot)
@@ -509,11 +508,15 @@ class ConverterPool:
         if errors:
             raise errors[0]
 
+    def _adopt_after_fork(self) -> None:
+        """In a forked child the processes (and the lock's state) are the parent's: make this
+        process's own, to start on first use."""
+        if os.getpid() != self._owner:
+            self._setup()
+
     def _acquire(self) -> _Slot:
+        self._adopt_after_fork()
         with self._cond:
-            if os.getpid() != self._owner:
-                # A forked child: the processes belong to the parent; this one makes its own.
-                self._setup()
             while True:
                 if self._closed:
                     raise ConversionError("converter_unavailable", "The converter is closed.")
@@ -589,7 +592,7 @@ class ConverterPool:
                 header, _ = slot._request({"op": "ping"}, b"", time.monotonic() + timeout)
                 if not header.get("ok"):
                     raise _Gone
-            except (_Timeout, _Gone):
+            except (_Timeout, _Gone, ValueError, OSError):
                 slot.kill()
                 slot.pending_restart = "hung"
             finally:
