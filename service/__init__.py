@@ -10,11 +10,13 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import config as settings
+from service.conversion import converter_from_config
 from service.db import Database
 from service.extensions import Services, install
 from service.logs import configure_logging
 from service.security import install_security_headers
 from service.storage import DatabaseStorage
+from service.tasks.converting import ConversionRunner
 from service.tasks.isolation import JobLimits
 from service.tasks.liveness import recover, recover_all
 from service.tasks.runner import Runner
@@ -41,13 +43,23 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         limits=JobLimits(conf["RENDER_TIME_LIMIT_SECONDS"], conf["RENDER_MEMORY_LIMIT_MB"]),
         max_attempts=conf["JOB_MAX_ATTEMPTS"],
     )
-    dispatcher = _dispatcher(app, runner)
+    # A Celery worker's pool process converts one document at a time with its own converter
+    # (one per worker slot); the embedded mode's threads share CONVERTER_SLOTS converters.
+    # Nothing starts until the first PDF.
+    distributed = settings.is_distributed(conf)
+    converter = converter_from_config({**conf, "CONVERTER_SLOTS": 1} if distributed else conf)
+    converting = ConversionRunner(
+        db, storage, converter, conf["JOB_LEASE_SECONDS"], max_attempts=conf["JOB_MAX_ATTEMPTS"]
+    )
+    dispatcher = _dispatcher(app, runner, converting)
+    runner.handoff = dispatcher.enqueue_conversion
     install(
         app,
         Services(
             db=db,
             storage=storage,
             runner=runner,
+            converting=converting,
             dispatcher=dispatcher,
             recover=partial(recover, runner, dispatcher),
         ),
@@ -65,14 +77,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _dispatcher(app: Flask, runner: Runner):
+def _dispatcher(app: Flask, runner: Runner, converting: ConversionRunner):
     if settings.is_distributed(app.config):
         from service.tasks.celery_app import CeleryDispatcher, celery_init_app
 
         return CeleryDispatcher(celery_init_app(app))
     from service.tasks.dispatch import InProcessDispatcher
 
-    return InProcessDispatcher(runner, app.config["EMBEDDED_WORKERS"])
+    return InProcessDispatcher(
+        runner, app.config["EMBEDDED_WORKERS"], converting, app.config["CONVERTER_SLOTS"]
+    )
 
 
 def start_embedded_workers(app: Flask) -> int:

@@ -3,6 +3,7 @@ the database, organisations, users and tokens."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -31,11 +32,30 @@ def main() -> None:
     default=None,
     help="Override the input's language.",
 )
-def render(kind: str, input_file, output: Path, language: str | None) -> None:
-    """Render INPUT_FILE (the JSON the HTTP API takes) as a document of KIND to a .docx.
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["docx", "pdf"]),
+    default=None,
+    help="docx, or pdf (made with LibreOffice); default: from OUTPUT's suffix.",
+)
+@click.option("--pdf-profile", type=click.Choice(["pdf/a-2b"]), default=None, help="A PDF/A-2b.")
+def render(
+    kind: str,
+    input_file,
+    output: Path,
+    language: str | None,
+    output_format: str | None,
+    pdf_profile: str | None,
+) -> None:
+    """Render INPUT_FILE (the JSON the HTTP API takes) as a document of KIND to a .docx or
+    a PDF.
 
     KIND is one of the kinds the service knows (working-group-order, joint-plan, …).
     """
+    output_format = output_format or ("pdf" if output.suffix.lower() == ".pdf" else "docx")
+    if pdf_profile and output_format != "pdf":
+        raise click.BadParameter("a PDF profile needs --format pdf", param_hint="--pdf-profile")
     if kind not in KINDS:
         raise click.BadParameter(f"unknown kind; one of: {', '.join(KINDS)}", param_hint="KIND")
     try:
@@ -56,8 +76,25 @@ def render(kind: str, input_file, output: Path, language: str | None) -> None:
         sys.exit(2)
     for warning in document.warnings:
         click.echo(f"{input_file.name}: warning: {warning.text()}", err=True)
-    output.write_bytes(document.content)
-    click.echo(f"{output} ({len(document.content)} bytes, sha256 {document.sha256})")
+    content = document.content
+    if output_format == "pdf":
+        content = _to_pdf(content, pdf_profile)
+    output.write_bytes(content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    click.echo(f"{output} ({len(content)} bytes, sha256 {sha256})")
+
+
+def _to_pdf(docx: bytes, pdf_profile: str | None) -> bytes:
+    from service import config
+    from service.conversion import ConversionError, converter_from_config
+
+    converter = converter_from_config({**config.load(), "CONVERTER_SLOTS": 1})
+    try:
+        return converter.convert(docx, pdf_profile=pdf_profile)
+    except ConversionError as err:
+        raise click.ClickException(f"the PDF could not be made: {err.message}") from err
+    finally:
+        converter.close()
 
 
 @main.group()

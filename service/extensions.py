@@ -14,6 +14,7 @@ from flask import Flask, current_app
 
 from service.db import Database
 from service.storage import Storage
+from service.tasks.converting import ConversionRunner
 from service.tasks.dispatch import Dispatcher
 from service.tasks.runner import Runner
 
@@ -33,6 +34,8 @@ class Services:
     db: Database
     storage: Storage
     runner: Runner
+    # Makes the PDFs of done jobs (service.tasks.converting), with its converter pool.
+    converting: ConversionRunner
     dispatcher: Dispatcher
     # Send again the jobs a crash or a restarted broker left (each worker's heartbeat calls it).
     recover: Callable[[], int]
@@ -61,6 +64,11 @@ def storage(app: Flask | None = None) -> Storage:
 def runner(app: Flask | None = None) -> Runner:
     """The job runner."""
     return services(app).runner
+
+
+def converting(app: Flask | None = None) -> ConversionRunner:
+    """The conversion runner (and its converter pool)."""
+    return services(app).converting
 
 
 def dispatcher(app: Flask | None = None) -> Dispatcher:

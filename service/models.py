@@ -90,6 +90,10 @@ class DocumentRecord(Base):
     # When the job was last handed to the broker; None when that hand-off failed. Compared
     # with the broker's epoch to tell a message a restarted broker lost.
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The outputs asked for besides the .docx (["pdf"]; None: the .docx alone) and the PDF's
+    # profile (None, or "pdf/a-2b"); each is made by a conversion of its own.
+    formats: Mapped[list | None] = mapped_column(JSON)
+    pdf_profile: Mapped[str | None] = mapped_column(String(20))
     # Deletion and retention (service.retention): a deleted job has neither input nor outputs,
     # and its register line stays, withdrawn; retention purges outputs, then inputs.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -99,6 +103,10 @@ class DocumentRecord(Base):
     # in one transaction. Loaded with the jobs a query selects, by one more query.
     artifacts: Mapped[list[Artifact]] = relationship(
         lazy="selectin", order_by="Artifact.format", back_populates="document"
+    )
+
+    conversions: Mapped[list[Conversion]] = relationship(
+        lazy="selectin", order_by="Conversion.format", back_populates="document"
     )
 
     def artifact(self, format: str) -> Artifact | None:
@@ -125,6 +133,36 @@ class Artifact(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     document: Mapped[DocumentRecord] = relationship(back_populates="artifacts", lazy="raise")
+
+
+class Conversion(Base):
+    """The making of one output of a job from its .docx (a PDF), on a queue of its own: the
+    life cycle and liveness columns of a job (service.tasks.converting)."""
+
+    __tablename__ = "conversions"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')",
+            name="conversions_status_known",
+        ),
+        UniqueConstraint("document_id", "format", name="conversions_one_per_format"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    format: Mapped[str] = mapped_column(String(10))
+    pdf_profile: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default=Status.QUEUED, index=True)
+    error: Mapped[dict | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    lease_renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    document: Mapped[DocumentRecord] = relationship(back_populates="conversions", lazy="raise")
 
 
 class Worker(Base):

@@ -26,6 +26,7 @@ from service.generation import get_kind, input_fields, load_input
 from service.kinds.annual_report.draft import draft_input
 from service.models import DocumentRecord
 from service.quotas import DailyQuota
+from service.schemas.outputs import split_outputs
 from service.tasks import liveness, records
 from service.tenancy import Scope, kind_role
 
@@ -147,6 +148,7 @@ def record_document(
     if kind_role(kind) not in scope.roles:
         raise Forbidden(KIND_ROLE_ERROR, role=kind_role(kind).value)
     fingerprint = records.input_fingerprint(kind, payload)
+    outputs, payload = split_outputs(payload)
     if idempotency_key:
         existing = records.find_idempotent(session, scope, idempotency_key, fingerprint)
         if existing is not None:
@@ -181,6 +183,7 @@ def record_document(
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
         municipality_id=municipality.id if municipality else None,
+        outputs=outputs,
     )
     if not created:
         # A concurrent request with the same key made the document: give the number back.

@@ -108,11 +108,13 @@ def order_input(_order_example) -> dict:
 
 @pytest.fixture(scope="session")
 def shared_stack(tmp_path_factory):
-    """PostgreSQL, Redis and one real worker process, shared by the API tests."""
+    """PostgreSQL, Redis, a real worker process and a converting one, shared by the API
+    tests."""
     stack = Stack(tmp_path_factory.mktemp("stack"))
     try:
         stack.start()
         stack.worker()
+        stack.worker(concurrency=1, queues="conversions")  # the PDFs
         yield stack
     finally:
         stack.stop()

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from service import extensions
 from service.domain.status import Status
-from service.models import DocumentRecord
+from service.models import Conversion, DocumentRecord
 from service.models import Worker as WorkerRow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,10 +117,14 @@ class PostgresDatabase:
 class Worker:
     """A real `celery -A worker worker` process (its heartbeat thread recovers; no beat)."""
 
-    def __init__(self, env: dict[str, str], workdir: Path, concurrency: int = 2):
+    def __init__(
+        self, env: dict[str, str], workdir: Path, concurrency: int = 2, queues: str | None = None
+    ):
         self.env = {**os.environ, **env}
         self.workdir = workdir
         self.concurrency = concurrency
+        # None: the documents' queue; "conversions": the PDFs (see service.tasks.celery_app).
+        self.queues = queues
         self.log = workdir / f"worker-{uuid.uuid4().hex[:6]}.log"
         self.process: subprocess.Popen | None = None
 
@@ -128,7 +132,8 @@ class Worker:
         self._log_file = self.log.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "worker", "worker", "--loglevel", "INFO",
-             "--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip"],
+             "--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip",
+             *(["-Q", self.queues] if self.queues else [])],
             cwd=ROOT, env=self.env, stdout=self._log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
@@ -236,8 +241,8 @@ class Stack:
 
         return from_environment(self.env)
 
-    def worker(self, concurrency: int = 2) -> Worker:
-        worker = Worker(self.env, self.workdir, concurrency)
+    def worker(self, concurrency: int = 2, queues: str | None = None) -> Worker:
+        worker = Worker(self.env, self.workdir, concurrency, queues)
         self.workers.append(worker)
         return worker.start()
 
@@ -264,16 +269,16 @@ def numbered(order_input: dict, n: int) -> dict:
     return body
 
 
-def held_by(app, pids: set[int]) -> dict[str, str]:
-    """The unfinished jobs the worker processes `pids` hold: {id: status}."""
+def held_by(app, pids: set[int], *, conversions: bool = False) -> dict[str, str]:
+    """The unfinished jobs (or, with `conversions`, the running conversions) the worker
+    processes `pids` hold: {id: status}."""
+    unit = Conversion if conversions else DocumentRecord
+    wanted = [Status.RUNNING] if conversions else [Status.QUEUED, Status.RUNNING]
     with extensions.db(app).session() as session:
         rows = session.execute(
-            select(DocumentRecord.id, DocumentRecord.status)
-            .join(WorkerRow, WorkerRow.id == DocumentRecord.worker_id)
-            .where(
-                WorkerRow.pid.in_(pids),
-                DocumentRecord.status.in_([Status.QUEUED, Status.RUNNING]),
-            )
+            select(unit.id, unit.status)
+            .join(WorkerRow, WorkerRow.id == unit.worker_id)
+            .where(WorkerRow.pid.in_(pids), unit.status.in_(wanted))
         )
         return dict(rows.all())
 

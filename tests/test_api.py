@@ -235,14 +235,19 @@ def test_readyz_is_503_without_database(tmp_path):
 
 def test_download_by_format_and_the_artifacts_of_a_job(client, order_input):
     job = client.post(ORDERS, json=order_input).get_json()
-    assert job["artifacts"] == [] and job["size"] is None and job["sha256"] is None
+    assert job["size"] is None and job["sha256"] is None
+    assert [(a["format"], a["status"], a["link"]) for a in job["artifacts"]] == [
+        ("docx", "queued", None)
+    ]
     status = wait_until_finished(client, job["links"]["self"])
     (docx,) = status["artifacts"]
     assert docx == {
         "format": "docx",
+        "status": "done",
         "size": status["size"],
         "sha256": status["sha256"],
         "link": f"{job['links']['file']}?format=docx",
+        "error": None,
     }
     default = client.get(job["links"]["file"])
     by_format = client.get(docx["link"])
@@ -277,4 +282,4 @@ def test_openapi_documents_the_format_and_the_artifacts(client):
     job = spec["components"]["schemas"]["DocumentJob"]["properties"]
     assert {"size", "sha256", "filename", "artifacts"} <= set(job)
     artifact = spec["components"]["schemas"]["Artifact"]["properties"]
-    assert set(artifact) == {"format", "size", "sha256", "link"}
+    assert set(artifact) == {"format", "status", "size", "sha256", "link", "error"}

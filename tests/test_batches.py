@@ -522,12 +522,14 @@ def test_the_archive_queries_do_not_grow_with_the_items(app, client, sverdlovsky
 
     small, small_http, _ = archive_of(1)
     large, large_http, documents = archive_of(4)
-    # The batch, its items with their documents and artifacts, the registry: whatever the
+    # The batch, its items with their documents, artifacts and conversions, the registry:
+    # whatever the
     # number of items, and never the blobs table itself.
     assert len(large) == len(small)
     assert [s.split("FROM")[1].split()[0] for s in large if s.startswith("SELECT")] == [
         "batches",  # the batch
         "batch_items",  # its items, joined with their documents and artifacts
+        "conversions",  # their PDFs' conversions (one query per 500 items)
         "municipalities",  # the registry, for items that name theirs by reference
     ], large
 

@@ -100,7 +100,7 @@ def test_batch_column_keeps_control_with_the_head():
 
 def test_openapi_documents_both_shapes():
     spec = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
-    control = spec["components"]["schemas"]["WorkingGroupOrder"]["properties"]["control"]
+    control = spec["components"]["schemas"]["WorkingGroupOrderRequest"]["properties"]["control"]
     person, head = control["oneOf"]
     assert person == {"$ref": "#/components/schemas/Person"}
     assert head["required"] == ["kept_by_head"] and head["additionalProperties"] is False

@@ -15,6 +15,7 @@ from service.api.common import audit_event, json_body, scope
 from service.api.schemas import BatchOutSchema, error_responses
 from service.batches import archive as batch_archive
 from service.batches import creation, tables, templates
+from service.batches import merged as batch_merged
 from service.errors import BadRequest, InvalidInput
 from service.i18n import MESSAGE_LANGUAGES
 from service.i18n.request import request_language
@@ -58,7 +59,12 @@ def _request_batch() -> dict:
             "shared": shared,
             "items": table.items,
             "all_or_nothing": request.form.get("all_or_nothing", "false"),
+            "merged_pdf": request.form.get("merged_pdf", "false"),
         }
+        if request.form.get("formats"):
+            data["formats"] = [f.strip() for f in request.form["formats"].split(",")]
+        if request.form.get("pdf_profile"):
+            data["pdf_profile"] = request.form["pdf_profile"]
         if request.form.get("title"):
             data["title"] = request.form["title"]
     else:
@@ -89,6 +95,13 @@ class Batches(MethodView):
                                 "(what this field says wins)",
                             },
                             "all_or_nothing": {"type": "boolean"},
+                            "formats": {
+                                "type": "string",
+                                "description": "Comma-separated outputs: docx,pdf",
+                                "example": "docx,pdf",
+                            },
+                            "pdf_profile": {"type": "string", "enum": ["pdf/a-2b"]},
+                            "merged_pdf": {"type": "boolean"},
                         },
                         "required": ["file", "kind"],
                     }
@@ -164,6 +177,30 @@ def archive(batch_id: str):
     response.headers.set("Content-Disposition", "attachment", filename=made.filename)
     response.cache_control.no_cache = True
     return response
+
+
+@blp.route("/<batch_id>/merged.pdf", endpoint="batch_merged_pdf")
+@blp.doc(
+    summary="One PDF of every item, in item order, each keeping its own page numbers",
+    responses={
+        "200": {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+        **error_responses(
+            {
+                404: "Unknown batch",
+                409: "Items, or their PDFs, still queued or running; or no item has a PDF "
+                '(ask for formats: ["pdf"] or merged_pdf)',
+            }
+        ),
+    },
+)
+def merged(batch_id: str):
+    with extensions.db().session() as session:
+        plan = batch_merged.plan_merge(session, scope(), batch_id)
+    merged_file = batch_merged.write_merged(extensions.storage(), plan)
+    audit_event("downloaded", "batch", batch_id, details={"format": "pdf", "merged": True})
+    return send_file(
+        merged_file, mimetype="application/pdf", as_attachment=True, download_name=plan.filename
+    )
 
 
 @blp.route("/templates/<kind>.<ext>", endpoint="batch_template")

@@ -24,6 +24,7 @@ from service.kinds import KINDS
 from service.models import DOCX
 from service.quotas import DOCUMENTS, DailyQuota
 from service.rendering import DOCX_MIME
+from service.schemas.outputs import PDF, OutputsSchema
 from service.tasks import records
 
 blp = Blueprint(
@@ -79,14 +80,22 @@ def submit_document(kind: str):
     return made.record
 
 
+def _request_schema(schema: type) -> type:
+    """The kind's schema with the output fields (format, formats, pdf_profile), for the
+    OpenAPI document: the body is read as those fields plus the kind's input."""
+    name = schema.__name__.removesuffix("Schema") + "RequestSchema"
+    return type(name, (schema,), dict(OutputsSchema._declared_fields))
+
+
 def _register_kind(kind: str) -> None:
     spec = KINDS[kind]
     path = f"/{spec.url}"
+    body = _request_schema(spec.schema)
 
     @blp.route(path, endpoint=f"submit_{kind.replace('-', '_')}", methods=["POST"])
     @blp.doc(
         summary=f"Generate a {kind.replace('-', ' ')}",
-        requestBody={"required": True, "content": {"application/json": {"schema": spec.schema}}},
+        requestBody={"required": True, "content": {"application/json": {"schema": body}}},
         parameters=[IDEMPOTENCY_HEADER],
         responses=SUBMISSION_ERRORS,
     )
@@ -127,14 +136,15 @@ class DocumentJob(MethodView):
             return records.get(session, document_id, scope())
 
 
-# What each format of output is served as (a PDF adds its line).
-MIME_TYPES = {DOCX: DOCX_MIME}
+# What each format of output is served as.
+MIME_TYPES = {DOCX: DOCX_MIME, PDF: "application/pdf"}
+OUTPUT_FAILED_ERROR = "The {format} could not be made: {reason}"
 
 
 @blp.route("/<job_id:document_id>/file", endpoint="document_file")
 @blp.arguments(FileQuerySchema, location="query")
 @blp.doc(
-    summary="Download the generated .docx (or another format of the job, with ?format=)",
+    summary="Download the generated .docx, or the PDF with ?format=pdf",
     responses={
         "200": {
             "description": "The document",
@@ -146,7 +156,8 @@ MIME_TYPES = {DOCX: DOCX_MIME}
         **error_responses(
             {
                 404: "Unknown document, or the job has no output in this format",
-                409: "Not done yet (queued, running or failed)",
+                409: "Not done yet (queued, running or failed), or this output failed (the "
+                "message says why; the .docx stays available)",
                 410: "The document was deleted, or the retention setting purged its files",
                 503: UNAVAILABLE,
             }
@@ -160,9 +171,15 @@ def document_file(query: dict, document_id: str):
         raise records.gone(record, outputs=True)
     if record.status != Status.DONE:
         raise NotReady(status=record.status)
-    artifact = record.artifact(query["format"])
-    if artifact is None:
+    output = next((o for o in records.outputs(record) if o.format == query["format"]), None)
+    if output is None:
         raise NoSuchOutput(format=query["format"])
+    if output.status == Status.FAILED:
+        reason = (output.error or {}).get("message", "")
+        raise NotReady(OUTPUT_FAILED_ERROR, format=output.format, reason=reason)
+    if output.artifact is None:
+        raise NotReady(status=output.status)
+    artifact = output.artifact
     audit_event(
         "downloaded", "document", record.id, municipality_id=record.municipality_id,
         details={"format": artifact.format},

@@ -13,6 +13,8 @@ from service.i18n import translate_error, translate_errors, translate_notice
 from service.i18n.request import request_language
 from service.models import DOCX
 from service.schemas.common import LocalDateTime
+from service.schemas.outputs import FORMATS
+from service.tasks import records
 
 
 class ErrorSchema(Schema):
@@ -42,7 +44,11 @@ class FileQuerySchema(Schema):
 
     format = fields.String(
         load_default=DOCX,
-        metadata={"description": "Which output of the job: docx (a PDF later)", "example": DOCX},
+        metadata={
+            "description": "Which output of the job: docx or pdf",
+            "example": DOCX,
+            "enum": list(FORMATS),
+        },
     )
 
 
@@ -52,35 +58,80 @@ class LinksSchema(Schema):
 
 
 class ArtifactSchema(Schema):
-    format = fields.String(metadata={"example": DOCX})
-    size = fields.Integer()
-    sha256 = fields.String()
+    """One output of a job (service.tasks.records.Output), with its own status."""
+
+    format = fields.String(metadata={"enum": list(FORMATS), "example": DOCX})
+    status = fields.String(
+        metadata={
+            "enum": [s.value for s in Status],
+            "description": "This output's own: a failed PDF leaves the .docx done",
+        }
+    )
+    size = fields.Method("artifact_size", metadata={"type": "integer", "nullable": True})
+    sha256 = fields.Method("artifact_sha256", metadata={"type": "string", "nullable": True})
     link = fields.Method(
-        "make_link", metadata={"type": "string", "description": "Download this output"}
+        "make_link",
+        metadata={"type": "string", "nullable": True, "description": "Download this output"},
+    )
+    error = fields.Method(
+        "localized_error",
+        metadata={"type": "string", "nullable": True, "description": "Why it failed"},
     )
 
-    def make_link(self, artifact) -> str:
+    def artifact_size(self, output) -> int | None:
+        return output.artifact.size if output.artifact else None
+
+    def artifact_sha256(self, output) -> str | None:
+        return output.artifact.sha256 if output.artifact else None
+
+    def make_link(self, output) -> str | None:
+        if output.artifact is None:
+            return None
         return url_for(
-            "documents.document_file", document_id=artifact.document_id, format=artifact.format
+            "documents.document_file", document_id=output.document_id, format=output.format
         )
+
+    def localized_error(self, output) -> str | None:
+        if not output.error:
+            return None
+        return translate_error(output.error.get("message", ""), request_language())
+
+
+class _Outputs(fields.List):
+    """A job's outputs (service.tasks.records.outputs), each with its own status."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return records.outputs(obj)
 
 
 class DocumentJobSchema(Schema):
     id = fields.String()
     kind = fields.String()
     language = fields.String()
-    status = fields.String(
+    status = fields.Method(
+        "job_status",
         metadata={
+            "type": "string",
             "enum": [s.value for s in Status],
-            "description": "queued → running → done | failed",
-        }
+            "description": "queued → running → done | failed; done once every output asked "
+            "for is final (a failed PDF is listed in `artifacts` with its error)",
+        },
     )
+    formats = fields.Method(
+        "asked_formats",
+        metadata={"type": "array", "items": {"type": "string", "enum": list(FORMATS)}},
+    )
+    pdf_profile = fields.String(allow_none=True)
     filename = fields.String(allow_none=True)
     size = fields.Method("docx_size", metadata={"type": "integer", "nullable": True})
     sha256 = fields.Method("docx_sha256", metadata={"type": "string", "nullable": True})
-    artifacts = fields.List(
+    artifacts = _Outputs(
         fields.Nested(ArtifactSchema),
-        metadata={"description": "The job's outputs, one per format, once it is done"},
+        dump_only=True,
+        metadata={
+            "description": "The job's outputs, one per format asked for (the .docx first), "
+            "each with its own status, link and error"
+        },
     )
     attempts = fields.Integer()
     created_at = LocalDateTime()
@@ -117,6 +168,12 @@ class DocumentJobSchema(Schema):
             "problems), as recorded at the submission",
         },
     )
+
+    def asked_formats(self, record) -> list[str]:
+        return [DOCX, *(record.formats or ())]
+
+    def job_status(self, record) -> str:
+        return records.overall_status(record)
 
     def docx_size(self, record) -> int | None:
         docx = record.artifact(DOCX)
@@ -255,6 +312,7 @@ class BatchOutSchema(Schema):
             "self": url_for("batches.BatchResource", batch_id=batch["id"]),
             "archive": url_for("batches.batch_archive", batch_id=batch["id"]),
             "cancel": url_for("batches.batch_cancel", batch_id=batch["id"]),
+            "merged_pdf": url_for("batches.batch_merged_pdf", batch_id=batch["id"]),
         }
 
 

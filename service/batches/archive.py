@@ -13,9 +13,10 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from service import generation, registry
 from service.batches.creation import INVALID, get, item_errors
@@ -23,9 +24,11 @@ from service.batches.tables import csv_bytes
 from service.domain.status import Status
 from service.errors import NotReady
 from service.i18n import translate_errors
-from service.models import DOCX, Artifact, BatchItem, DocumentRecord
+from service.models import DOCX, Artifact, Batch, BatchItem, DocumentRecord
 from service.registry import WITHDRAWN
+from service.schemas.outputs import PDF
 from service.storage import Storage
+from service.tasks import records
 from service.tenancy import Scope
 
 MANIFEST_COLUMNS = ("item", "municipality", "number", "file", "sha256", "status", "error")
@@ -59,29 +62,18 @@ def stream_archive(
     The batch is read from `session` now; the returned chunks read only `storage`.
     """
     batch = get(session, scope, batch_id)
-    rows = session.execute(
-        select(BatchItem, DocumentRecord, Artifact)
-        .outerjoin(DocumentRecord, DocumentRecord.id == BatchItem.document_id)
-        .outerjoin(
-            Artifact, and_(Artifact.document_id == DocumentRecord.id, Artifact.format == DOCX)
-        )
-        .where(BatchItem.batch_id == batch.id)
-        .order_by(BatchItem.row)
-        .options(lazyload(DocumentRecord.artifacts))
-    ).all()
-    pending = sum(1 for _, r, _ in rows if r is not None and not Status(r.status).finished)
-    if pending or len(rows) < batch.item_count:
-        unfinished = pending + batch.item_count - len(rows)
-        raise BatchNotReady(unfinished=unfinished, total=batch.item_count)
-    names = _MunicipalityNames(session, scope)
+    rows = finished_items(session, batch)
+    names = MunicipalityNames(session, scope)
     entries, manifest = [], []
-    for item, record, docx in rows:
+    for item, record, docx, pdf in rows:
         number = (record.input or {}).get("number", "") if record else ""
         municipality = names.of(item, record)
         name = ""
         if record is not None and record.status == Status.DONE and docx is not None:
             name = _archive_name(item.row, municipality, record.filename)
             entries.append(Entry(name, docx.key))
+            if pdf is not None:
+                entries.append(Entry(str(PurePath(name).with_suffix(f".{PDF}")), pdf.key))
         manifest.append(
             [
                 item.row,
@@ -103,6 +95,35 @@ def stream_archive(
 PURGED = "purged"
 
 
+def finished_items(session: Session, batch: Batch) -> list[tuple]:
+    """(item, its document, .docx, PDF) of every item of a finished batch, in item order;
+    BatchNotReady while an item or one of its outputs is still being made."""
+    pdf_artifact = aliased(Artifact)
+    rows = session.execute(
+        select(BatchItem, DocumentRecord, Artifact, pdf_artifact)
+        .outerjoin(DocumentRecord, DocumentRecord.id == BatchItem.document_id)
+        .outerjoin(
+            Artifact, and_(Artifact.document_id == DocumentRecord.id, Artifact.format == DOCX)
+        )
+        .outerjoin(
+            pdf_artifact,
+            and_(pdf_artifact.document_id == DocumentRecord.id, pdf_artifact.format == PDF),
+        )
+        .where(BatchItem.batch_id == batch.id)
+        .order_by(BatchItem.row)
+        .options(lazyload(DocumentRecord.artifacts))
+    ).all()
+    pending = sum(
+        1
+        for _, record, _, _ in rows
+        if record is not None and not Status(records.overall_status(record)).finished
+    )
+    if pending or len(rows) < batch.item_count:
+        unfinished = pending + batch.item_count - len(rows)
+        raise BatchNotReady(unfinished=unfinished, total=batch.item_count)
+    return rows
+
+
 def _status(record: DocumentRecord | None) -> str:
     """An item's status in the manifest; a deleted document is withdrawn, and one whose file
     retention purged says so."""
@@ -112,7 +133,7 @@ def _status(record: DocumentRecord | None) -> str:
         return WITHDRAWN
     if record.outputs_purged_at is not None:
         return PURGED
-    return record.status
+    return records.overall_status(record)
 
 
 def _zip(storage: Storage, entries: Iterable[Entry], manifest: bytes) -> Iterator[bytes]:
@@ -174,7 +195,7 @@ class _EntryBuffer(io.RawIOBase):
         return data
 
 
-class _MunicipalityNames:
+class MunicipalityNames:
     """The issuing body of each item: from its document, or (a refused item) from its fields,
     or from the registry, read once for the whole archive."""
 

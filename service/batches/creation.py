@@ -22,6 +22,7 @@ from service import generation
 from service.domain.status import Status
 from service.errors import Forbidden, InvalidInput, NotFound, flatten_errors
 from service.models import Batch, BatchItem, DocumentRecord, utcnow
+from service.tasks import records
 from service.tenancy import Role, Scope, get_scoped, kind_role
 
 INVALID = "invalid"
@@ -199,7 +200,7 @@ def describe(session: Session, scope: Scope, batch_id: str) -> dict:
             {
                 "row": item.row,
                 "municipality_id": item.municipality_id,
-                "status": record.status if record else INVALID,
+                "status": records.overall_status(record) if record else INVALID,
                 "number": ((record.input or {}).get("number") if record else None),
                 "document_id": item.document_id,
                 "errors": item_errors(item, record),

@@ -29,12 +29,17 @@ from kombu import Connection
 
 from service import extensions
 from service.generation import warm_up
-from service.models import utcnow
+from service.models import Conversion, DocumentRecord, utcnow
 from service.tasks import liveness
 
 log = logging.getLogger(__name__)
 
 RUN_JOB = "documents.run_job"
+# Conversions (a job's PDF) go to a queue of their own, taken by converting workers
+# (`celery -A worker worker -Q conversions`), so that a slow PDF never delays a .docx job.
+CONVERT = "documents.convert"
+CONVERSION_QUEUE = "conversions"
+TASKS = (RUN_JOB, CONVERT)
 # Set in Redis by the recovery when missing: gone with the messages when Redis restarts empty.
 EPOCH_KEY = "docgen:broker-epoch"
 
@@ -65,6 +70,7 @@ def celery_init_app(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_serializer="json",
+        task_routes={CONVERT: {"queue": CONVERSION_QUEUE}},
         accept_content=["json"],
         worker_hijack_root_logger=False,
     )
@@ -89,6 +95,15 @@ class CeleryDispatcher:
         self.celery.send_task(
             RUN_JOB,
             args=[document_id],
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0.2},
+        )
+
+    def enqueue_conversion(self, conversion_id: str) -> None:
+        self.celery.send_task(
+            CONVERT,
+            args=[conversion_id],
+            queue=CONVERSION_QUEUE,
             retry=True,
             retry_policy={"max_retries": 1, "interval_start": 0.2},
         )
@@ -120,7 +135,8 @@ class CeleryDispatcher:
     def waiting(self) -> int | None:
         if not self.celery.conf.broker_url.startswith(("redis://", "rediss://")):
             return None
-        return self._client().llen(self.celery.conf.task_default_queue)
+        queues = (self.celery.conf.task_default_queue, CONVERSION_QUEUE)
+        return sum(self._client().llen(queue) for queue in queues)
 
     def _client(self) -> redis.Redis:
         if self._redis is None:
@@ -157,11 +173,11 @@ class CeleryDispatcher:
 
 
 def _job_of(raw: bytes) -> str | None:
-    """The job id a stored `documents.run_job` message carries (Celery's protocol 2: the
+    """The job (or conversion) id a stored task message carries (Celery's protocol 2: the
     body is [args, kwargs, embed], base64-encoded by the Redis transport)."""
     try:
         message = json.loads(raw)[0]
-        if message["headers"].get("task") != RUN_JOB:
+        if message["headers"].get("task") not in TASKS:
             return None
         body = message["body"]
         if message["properties"].get("body_encoding") == "base64":
@@ -192,7 +208,7 @@ def _active_jobs() -> list[str]:
             return [
                 str(request.args[0])
                 for request in list(worker_state.active_requests)
-                if request.name == RUN_JOB and request.args
+                if request.name in TASKS and request.args
             ]
         except RuntimeError:  # the set changed while it was copied: the event loop runs on
             continue
@@ -212,6 +228,7 @@ def _make_heartbeat(sender, **_kwargs) -> None:
         recover=found.recover,
     )
     found.runner.worker_id = _heartbeat.id
+    found.converting.worker_id = _heartbeat.id
 
 
 @worker_process_init.connect
@@ -239,13 +256,14 @@ def _worker_exits(**_kwargs) -> None:
 @task_received.connect
 def _reserved(request, **_kwargs) -> None:
     """Record which worker holds a message: if it dies, its reserved jobs are sent again."""
-    if request.name != RUN_JOB or _heartbeat is None:
+    if request.name not in TASKS or _heartbeat is None:
         return
     from celery import current_app
 
+    unit = Conversion if request.name == CONVERT else DocumentRecord
     try:
         with extensions.db(current_app.flask_app).session() as session:
-            liveness.hold(session, request.args[0], _heartbeat.id)
+            liveness.hold(session, request.args[0], _heartbeat.id, unit)
     except Exception:
         # Unrecorded, the reservation is still safe: the claim decides, and if this worker
         # dies before claiming the job, its message is found among the unacknowledged ones

@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Protocol
 
+from service.conversion import ConversionError
+from service.tasks.converting import CONVERSION_ERROR, ConversionRunner
 from service.tasks.runner import INTERNAL_ERROR, Runner
 
 log = logging.getLogger(__name__)
@@ -17,6 +19,9 @@ class Dispatcher(Protocol):
 
     def enqueue(self, document_id: str) -> None:
         """Hand a committed job to a worker."""
+
+    def enqueue_conversion(self, conversion_id: str) -> None:
+        """Hand a committed conversion (a job's PDF) to a converting worker."""
 
     def ping(self) -> bool:
         """Tell whether jobs can be handed over now."""
@@ -37,14 +42,41 @@ class Dispatcher(Protocol):
 
 
 class InProcessDispatcher:
-    """The embedded mode: a small thread pool in the web process runs the jobs."""
+    """The embedded mode: a small thread pool in the web process runs the jobs, another
+    the conversions (one thread per converter), so that a PDF never delays a .docx."""
 
-    def __init__(self, runner: Runner, workers: int):
+    def __init__(
+        self,
+        runner: Runner,
+        workers: int,
+        converting: ConversionRunner | None = None,
+        converters: int = 1,
+    ):
         self.runner = runner
+        self.converting = converting
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="docgen-job")
+        self.conversions = ThreadPoolExecutor(
+            max_workers=converters, thread_name_prefix="docgen-pdf"
+        )
 
     def enqueue(self, document_id: str) -> None:
         self.pool.submit(self._run, document_id)
+
+    def enqueue_conversion(self, conversion_id: str) -> None:
+        self.conversions.submit(self._convert, conversion_id)
+
+    def _convert(self, conversion_id: str) -> None:
+        reason = CONVERSION_ERROR
+        for _attempt in range(2):  # a converter that crashed is restarted: once more
+            try:
+                self.converting.run(conversion_id)
+                return
+            except ConversionError as err:
+                reason = err.message
+                log.warning("conversion failed", extra={"job_id": conversion_id})
+            except Exception:
+                log.exception("conversion failed", extra={"job_id": conversion_id})
+        self.converting.give_up(conversion_id, reason)
 
     def _run(self, document_id: str) -> None:
         try:
@@ -67,3 +99,6 @@ class InProcessDispatcher:
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True)
+        self.conversions.shutdown(wait=True)
+        if self.converting is not None:
+            self.converting.converter.close()

@@ -8,7 +8,9 @@ from celery import shared_task
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from service import extensions
-from service.tasks.celery_app import RUN_JOB
+from service.conversion import ConversionError
+from service.tasks.celery_app import CONVERT, RUN_JOB
+from service.tasks.converting import CONVERSION_ERROR
 from service.tasks.runner import INTERNAL_ERROR
 
 log = logging.getLogger(__name__)
@@ -42,4 +44,31 @@ def run_job(self, document_id: str) -> str | None:
     except Exception:
         log.exception("job failed", extra={"job_id": document_id})
         runner.give_up(document_id, INTERNAL_ERROR)
+        return None
+
+
+@shared_task(
+    name=CONVERT,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=5,
+)
+def convert(self, conversion_id: str) -> str | None:
+    """Make one PDF of a done job; retry a converter that crashed or could not start, and
+    transient failures, with backoff; anything else fails the PDF, never the worker."""
+    converting = extensions.converting()
+    try:
+        return converting.run(conversion_id)
+    except (*TRANSIENT, ConversionError) as exc:
+        if self.request.retries >= self.max_retries:
+            reason = exc.message if isinstance(exc, ConversionError) else CONVERSION_ERROR
+            converting.give_up(conversion_id, reason)
+            return None
+        countdown = min(RETRY_CAP_SECONDS, 2 ** (self.request.retries + 1))
+        log.warning("conversion failed, retrying", extra={"job_id": conversion_id})
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    except Exception:
+        log.exception("conversion failed", extra={"job_id": conversion_id})
+        converting.give_up(conversion_id, CONVERSION_ERROR)
         return None

@@ -32,6 +32,9 @@ Each main process's heartbeat thread also recovers, after every beat (`recover`)
 
 A job sent twice is still made once: the claim is a conditional UPDATE, and only the run
 that holds the current claim (its worker and its attempt) can finish it.
+
+A conversion (a job's PDF, service.tasks.converting) is a unit of work of its own, with the
+same columns: everything here holds for it too, each function taking the unit's table.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from sqlalchemy.orm import Session
 
 from service.db import Database
 from service.domain.status import Status
-from service.models import DocumentRecord, Worker, utcnow
+from service.models import Conversion, DocumentRecord, Worker, utcnow
 
 if TYPE_CHECKING:
     from service.tasks.dispatch import Dispatcher
@@ -64,13 +67,18 @@ def _live_workers(lease_seconds: int, now: datetime):
     return select(Worker.id).where(Worker.last_seen >= now - timedelta(seconds=lease_seconds))
 
 
-def abandoned(lease_seconds: int, now: datetime):
+# The units of work a worker claims, leases and finishes: document jobs and conversions.
+Unit = type[DocumentRecord] | type[Conversion]
+UNITS: tuple[Unit, ...] = (DocumentRecord, Conversion)
+
+
+def abandoned(lease_seconds: int, now: datetime, unit: Unit = DocumentRecord):
     """SQL: a running job no live run holds: its lease was not renewed for `lease_seconds`,
     or it has no holder (the embedded mode's, all orphans when its process starts)."""
     return or_(
-        DocumentRecord.worker_id.is_(None),
-        DocumentRecord.lease_renewed_at.is_(None),
-        DocumentRecord.lease_renewed_at < now - timedelta(seconds=lease_seconds),
+        unit.worker_id.is_(None),
+        unit.lease_renewed_at.is_(None),
+        unit.lease_renewed_at < now - timedelta(seconds=lease_seconds),
     )
 
 
@@ -78,13 +86,13 @@ def beat(session: Session, worker_id: str, running: list[str] = ()) -> None:
     """Record that worker `worker_id` (this process) is alive now, and renew the leases of
     the jobs it is running."""
     now = utcnow()
-    if running:
+    for unit in UNITS if running else ():
         session.execute(
-            update(DocumentRecord)
+            update(unit)
             .where(
-                DocumentRecord.id.in_(running),
-                DocumentRecord.status == Status.RUNNING,
-                DocumentRecord.worker_id == worker_id,
+                unit.id.in_(running),
+                unit.status == Status.RUNNING,
+                unit.worker_id == worker_id,
             )
             .values(lease_renewed_at=now)
             .execution_options(synchronize_session=False)
@@ -104,58 +112,60 @@ def beat(session: Session, worker_id: str, running: list[str] = ()) -> None:
         )
 
 
-def hold(session: Session, document_id: str, worker_id: str) -> None:
+def hold(session: Session, document_id: str, worker_id: str, unit: Unit = DocumentRecord) -> None:
     """Record that worker `worker_id` has reserved the queued job's message."""
     session.execute(
-        update(DocumentRecord)
-        .where(DocumentRecord.id == document_id, DocumentRecord.status == Status.QUEUED)
+        update(unit)
+        .where(unit.id == document_id, unit.status == Status.QUEUED)
         .values(worker_id=worker_id)
         .execution_options(synchronize_session=False)
     )
 
 
-def requeue_abandoned(session: Session, lease_seconds: int, sender: str | None) -> list[str]:
+def requeue_abandoned(
+    session: Session, lease_seconds: int, sender: str | None, unit: Unit = DocumentRecord
+) -> list[str]:
     """Put the reserved jobs of dead holders and the running jobs past their lease back in
     the queue, held by `sender` while it sends them; forget the dead; their ids."""
     now = utcnow()
-    dead_holder = DocumentRecord.worker_id.not_in(_live_workers(lease_seconds, now))
+    dead_holder = unit.worker_id.not_in(_live_workers(lease_seconds, now))
     ids = session.scalars(
-        update(DocumentRecord)
+        update(unit)
         .where(
             or_(
-                (DocumentRecord.status == Status.QUEUED)
-                & DocumentRecord.worker_id.is_not(None)
-                & dead_holder,
-                (DocumentRecord.status == Status.RUNNING) & abandoned(lease_seconds, now),
+                (unit.status == Status.QUEUED) & unit.worker_id.is_not(None) & dead_holder,
+                (unit.status == Status.RUNNING) & abandoned(lease_seconds, now, unit),
             )
         )
         .values(status=Status.QUEUED, worker_id=sender, enqueued_at=now, updated_at=now)
-        .returning(DocumentRecord.id)
+        .returning(unit.id)
         .execution_options(synchronize_session=False)
     ).all()
     session.execute(delete(Worker).where(Worker.last_seen < now - timedelta(seconds=lease_seconds)))
     return list(ids)
 
 
-def requeue_lost(session: Session, epoch: datetime | None, sender: str | None) -> list[str]:
+def requeue_lost(
+    session: Session, epoch: datetime | None, sender: str | None, unit: Unit = DocumentRecord
+) -> list[str]:
     """Mark sent now, held by `sender`, and return the queued jobs the broker does not have:
     never handed over, or handed to a broker epoch before `epoch` (None: no epoch known). A
     worker's reservation is dropped too: a broker restart may have cost the worker it."""
-    lost = DocumentRecord.enqueued_at.is_(None)
+    lost = unit.enqueued_at.is_(None)
     if epoch is not None:
-        lost = lost | (DocumentRecord.enqueued_at < epoch)
+        lost = lost | (unit.enqueued_at < epoch)
     ids = session.scalars(
-        update(DocumentRecord)
-        .where(DocumentRecord.status == Status.QUEUED, lost)
+        update(unit)
+        .where(unit.status == Status.QUEUED, lost)
         .values(worker_id=sender, enqueued_at=utcnow())
-        .returning(DocumentRecord.id)
+        .returning(unit.id)
         .execution_options(synchronize_session=False)
     ).all()
     return list(ids)
 
 
 def requeue_untracked(
-    session: Session, taken: dict[str, datetime], sender: str | None
+    session: Session, taken: dict[str, datetime], sender: str | None, unit: Unit = DocumentRecord
 ) -> list[str]:
     """Of the jobs whose messages were taken at `taken` and never acknowledged, mark sent
     now (held by `sender`) and return those still queued with no holder since that message:
@@ -164,79 +174,86 @@ def requeue_untracked(
     ids = []
     for document_id, taken_at in taken.items():
         sent = session.scalars(
-            update(DocumentRecord)
+            update(unit)
             .where(
-                DocumentRecord.id == document_id,
-                DocumentRecord.status == Status.QUEUED,
-                DocumentRecord.worker_id.is_(None),
-                DocumentRecord.enqueued_at <= taken_at,
+                unit.id == document_id,
+                unit.status == Status.QUEUED,
+                unit.worker_id.is_(None),
+                unit.enqueued_at <= taken_at,
             )
             .values(worker_id=sender, enqueued_at=now)
-            .returning(DocumentRecord.id)
+            .returning(unit.id)
             .execution_options(synchronize_session=False)
         ).all()
         ids += sent
     return ids
 
 
-def requeue_orphaned(session: Session, lease_seconds: int, sender: str | None) -> list[str]:
+def requeue_orphaned(
+    session: Session, lease_seconds: int, sender: str | None, unit: Unit = DocumentRecord
+) -> list[str]:
     """Mark sent now (held by `sender`) and return the queued jobs no one holds that were
     handed over more than a lease ago; call it only while the broker's queue is empty, when
     their message is nowhere (the process that committed one died before sending it)."""
     now = utcnow()
     ids = session.scalars(
-        update(DocumentRecord)
+        update(unit)
         .where(
-            DocumentRecord.status == Status.QUEUED,
-            DocumentRecord.worker_id.is_(None),
-            DocumentRecord.enqueued_at < now - timedelta(seconds=lease_seconds),
+            unit.status == Status.QUEUED,
+            unit.worker_id.is_(None),
+            unit.enqueued_at < now - timedelta(seconds=lease_seconds),
         )
         .values(worker_id=sender, enqueued_at=now)
-        .returning(DocumentRecord.id)
+        .returning(unit.id)
         .execution_options(synchronize_session=False)
     ).all()
     return list(ids)
 
 
-def sent(session: Session, document_ids: list[str], sender: str) -> None:
+def sent(
+    session: Session, document_ids: list[str], sender: str, unit: Unit = DocumentRecord
+) -> None:
     """Drop the sender's hold on jobs now in the broker, unless a worker claimed one since
     (the sender's own pool, under the same id, may have). A reservation by the sender's own
     worker is dropped too: if that worker dies, the message is found among the unacknowledged
     ones ("untracked")."""
     session.execute(
-        update(DocumentRecord)
+        update(unit)
         .where(
-            DocumentRecord.id.in_(document_ids),
-            DocumentRecord.status == Status.QUEUED,
-            DocumentRecord.worker_id == sender,
+            unit.id.in_(document_ids),
+            unit.status == Status.QUEUED,
+            unit.worker_id == sender,
         )
         .values(worker_id=None)
         .execution_options(synchronize_session=False)
     )
 
 
-def not_enqueued(session: Session, document_ids: list[str]) -> None:
+def not_enqueued(session: Session, document_ids: list[str], unit: Unit = DocumentRecord) -> None:
     """Record that these queued jobs are not in the broker (their hand-off failed), for the
     recovery to send once it is back."""
     session.execute(
-        update(DocumentRecord)
-        .where(DocumentRecord.id.in_(document_ids), DocumentRecord.status == Status.QUEUED)
+        update(unit)
+        .where(unit.id.in_(document_ids), unit.status == Status.QUEUED)
         .values(worker_id=None, enqueued_at=None)
         .execution_options(synchronize_session=False)
     )
 
 
-def unfinished(session: Session) -> list[str]:
+def unfinished(session: Session, unit: Unit = DocumentRecord) -> list[str]:
     """Ids of every queued or running job (the embedded mode's orphans when it starts)."""
-    rows = session.scalars(
-        select(DocumentRecord.id).where(DocumentRecord.status.in_([Status.QUEUED, Status.RUNNING]))
-    )
+    rows = session.scalars(select(unit.id).where(unit.status.in_([Status.QUEUED, Status.RUNNING])))
     return list(rows)
 
 
+def _sender_of(dispatcher: Dispatcher, unit: Unit) -> Callable[[str], None]:
+    """How `dispatcher` hands over a unit of `unit`'s table."""
+    return dispatcher.enqueue_conversion if unit is Conversion else dispatcher.enqueue
+
+
 def recover(runner: Runner, dispatcher: Dispatcher, *, dead_holders: bool = True) -> int:
-    """Send again the jobs of dead holders (unless `dead_holders` is False) and the jobs the
-    broker lost; return how many were sent."""
+    """Send again the jobs and conversions of dead holders (unless `dead_holders` is False)
+    and those the broker lost; return how many were sent."""
     try:
         epoch = dispatcher.broker_epoch()
         taken = dispatcher.taken_before(runner.lease_seconds) if dead_holders else {}
@@ -247,38 +264,56 @@ def recover(runner: Runner, dispatcher: Dispatcher, *, dead_holders: bool = True
     # The sender holds what it is about to send: if it dies before sending everything, the
     # rest is a dead worker's, sent by another.
     sender = runner.worker_id
-    with runner.db.session() as session:
-        ids = requeue_abandoned(session, runner.lease_seconds, sender) if dead_holders else []
-        ids += requeue_lost(session, epoch, sender)
-        ids += requeue_untracked(session, taken, sender)
-        if drained:
-            ids += requeue_orphaned(session, runner.lease_seconds, sender)
-    for n, document_id in enumerate(ids):
-        log.info("recovering job", extra={"job_id": document_id})
+    count = 0
+    for unit in UNITS:
+        with runner.db.session() as session:
+            ids = (
+                requeue_abandoned(session, runner.lease_seconds, sender, unit)
+                if dead_holders
+                else []
+            )
+            ids += requeue_lost(session, epoch, sender, unit)
+            ids += requeue_untracked(session, taken, sender, unit)
+            if drained:
+                ids += requeue_orphaned(session, runner.lease_seconds, sender, unit)
+        sent_now = _send(runner, _sender_of(dispatcher, unit), ids, sender, unit)
+        count += sent_now
+        if sent_now < len(ids):
+            return count
+    return count
+
+
+def _send(runner: Runner, enqueue, ids: list[str], sender: str | None, unit: Unit) -> int:
+    for n, unit_id in enumerate(ids):
+        log.info("recovering job", extra={"job_id": unit_id})
         try:
-            dispatcher.enqueue(document_id)
+            enqueue(unit_id)
         except Exception:
             log.warning("broker unreachable: recovery waits for it")
             with runner.db.session() as session:
-                not_enqueued(session, ids[n:])
+                not_enqueued(session, ids[n:], unit)
                 if sender:
-                    sent(session, ids[:n], sender)
+                    sent(session, ids[:n], sender, unit)
             return n
     if ids and sender:
         with runner.db.session() as session:
-            sent(session, ids, sender)
+            sent(session, ids, sender, unit)
     return len(ids)
 
 
 def recover_all(runner: Runner, dispatcher: Dispatcher) -> int:
-    """Enqueue every unfinished job (the embedded mode at its start: it was the only
-    worker, so all of them are orphans); return how many."""
-    with runner.db.session() as session:
-        ids = unfinished(session)
-    for document_id in ids:
-        log.info("recovering job", extra={"job_id": document_id})
-        dispatcher.enqueue(document_id)
-    return len(ids)
+    """Enqueue every unfinished job and conversion (the embedded mode at its start: it was
+    the only worker, so all of them are orphans); return how many."""
+    count = 0
+    for unit in UNITS:
+        with runner.db.session() as session:
+            ids = unfinished(session, unit)
+        enqueue = _sender_of(dispatcher, unit)
+        for unit_id in ids:
+            log.info("recovering job", extra={"job_id": unit_id})
+            enqueue(unit_id)
+        count += len(ids)
+    return count
 
 
 class Heartbeat:

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from service.domain.clock import local
 from service.domain.status import Status
 from service.errors import Conflict, Gone, NotFound
-from service.models import Artifact, DocumentRecord, utcnow
+from service.models import DOCX, Artifact, Conversion, DocumentRecord, utcnow
+from service.schemas.outputs import Outputs
 from service.tasks.liveness import abandoned
 from service.tenancy import Scope, get_scoped, kind_role
 
@@ -39,6 +40,7 @@ def submit(
     idempotency_key: str | None = None,
     fingerprint: str | None = None,
     municipality_id: str | None = None,
+    outputs: Outputs | None = None,
 ) -> tuple[DocumentRecord, bool]:
     """Record a new queued job; with a known idempotency key return the earlier one.
 
@@ -46,6 +48,7 @@ def submit(
     (default: `payload`); the same key with another fingerprint is a Conflict.
     """
     fingerprint = fingerprint or input_fingerprint(kind, payload)
+    outputs = outputs or Outputs()
     if idempotency_key:
         existing = find_idempotent(session, scope, idempotency_key, fingerprint)
         if existing is not None:
@@ -61,7 +64,10 @@ def submit(
         input_sha256=fingerprint,
         idempotency_key=idempotency_key,
         attempts=0,
+        formats=list(outputs.converted) or None,
+        pdf_profile=outputs.pdf_profile,
         artifacts=[],
+        conversions=[],
         # Handed to the broker right after the commit; a failed hand-off clears it.
         enqueued_at=utcnow(),
     )
@@ -132,6 +138,47 @@ def _day(instant) -> str:
     return local(instant).strftime("%d.%m.%Y") if instant else ""
 
 
+@dataclass(frozen=True)
+class Output:
+    """One output a job was asked for: its format, its own status, its bytes once made, and
+    why it failed."""
+
+    document_id: str
+    format: str
+    status: str
+    artifact: Artifact | None = None
+    error: dict | None = None
+
+
+def outputs(record: DocumentRecord) -> list[Output]:
+    """The job's outputs: its .docx, then each other format asked for (none once deleted or
+    purged)."""
+    if record.deleted_at is not None or record.outputs_purged_at is not None:
+        return []
+    docx = record.artifact(DOCX)
+    made = [Output(record.id, DOCX, Status.DONE if docx else record.status, docx)]
+    conversions = {c.format: c for c in record.conversions}
+    for name in record.formats or ():
+        conversion = conversions.get(name)
+        if conversion is None:  # its .docx is not made yet (or could not be)
+            status = Status.QUEUED if record.status == Status.DONE else record.status
+            made.append(Output(record.id, name, status))
+        else:
+            artifact = record.artifact(name) if conversion.status == Status.DONE else None
+            made.append(Output(record.id, name, conversion.status, artifact, conversion.error))
+    return made
+
+
+def overall_status(record: DocumentRecord) -> str:
+    """The job's status as its clients see it: done only once every output asked for is
+    final (made, or failed with its reason); running while one is still being made."""
+    if record.status != Status.DONE:
+        return record.status
+    made = {c.format: c.status for c in record.conversions}
+    pending = any(not Status(made.get(f, Status.QUEUED)).finished for f in record.formats or ())
+    return Status.RUNNING if pending else Status.DONE
+
+
 def visible(record: DocumentRecord, scope: Scope) -> bool:
     """Whether `scope` may see the job (its tenant is checked by the query)."""
     return kind_role(record.kind) in scope.roles and scope.covers(record.municipality_id)
@@ -144,6 +191,8 @@ class Claimed:
     kind: str
     input: Any
     attempts: int
+    formats: list[str] | None = None
+    pdf_profile: str | None = None
 
 
 def claim(
@@ -174,11 +223,17 @@ def claim(
             updated_at=now,
             attempts=DocumentRecord.attempts + 1,
         )
-        .returning(DocumentRecord.kind, DocumentRecord.input, DocumentRecord.attempts)
+        .returning(
+            DocumentRecord.kind,
+            DocumentRecord.input,
+            DocumentRecord.attempts,
+            DocumentRecord.formats,
+            DocumentRecord.pdf_profile,
+        )
         .execution_options(synchronize_session=False)
     )
     row = result.one_or_none()
-    return None if row is None else Claimed(row.kind, row.input, row.attempts)
+    return None if row is None else Claimed(*row)
 
 
 def finish(
@@ -189,11 +244,13 @@ def finish(
     *,
     worker_id: str | None = None,
     attempt: int | None = None,
+    conversions: list[Conversion] = (),
 ) -> bool:
     """Record the job done with its outputs, in the caller's transaction (so that a done job
-    always has them); return whether it was running under this run's claim (`worker_id`,
-    `attempt`). Only the run holding the current claim can finish it, so a duplicate run, or
-    a run whose job was given to another meanwhile, changes nothing."""
+    always has them), and the `conversions` that make its other formats; return whether it
+    was running under this run's claim (`worker_id`, `attempt`). Only the run holding the
+    current claim can finish it, so a duplicate run, or a run whose job was given to another
+    meanwhile, changes nothing."""
     now = utcnow()
     result = session.execute(
         update(DocumentRecord)
@@ -212,6 +269,8 @@ def finish(
     for artifact in artifacts:
         artifact.document_id = document_id
         session.add(artifact)
+    for conversion in conversions:
+        session.add(conversion)
     return True
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from service.db import Database
@@ -14,10 +15,11 @@ from service.domain.status import Status
 from service.errors import InvalidInput
 from service.generation import RenderedDocument, generate_document
 from service.logs import job_context
-from service.models import DOCX, Artifact
+from service.models import DOCX, Artifact, Conversion
 from service.storage import Storage
-from service.tasks import records
+from service.tasks import converting, records
 from service.tasks.isolation import Isolation, JobLimits, JobTooLarge, JobTooSlow
+from service.tasks.liveness import not_enqueued
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,9 @@ class Runner:
         # process before its pool starts; None in the embedded mode, whose jobs no other
         # process runs.
         self.worker_id: str | None = None
+        # Hands a committed conversion (a PDF of a done job) to its queue: the dispatcher's
+        # enqueue_conversion, set by the app factory.
+        self.handoff: Callable[[str], None] | None = None
 
     def run_job(self, document_id: str) -> Status | None:
         """Generate the document of a queued job and record the outcome; return the status.
@@ -66,6 +71,7 @@ class Runner:
                 log.info("not claimed: done, failed or running elsewhere")
                 return None
             kind, payload, attempt = record.kind, record.input, record.attempts
+            formats, pdf_profile = record.formats, record.pdf_profile
             if self.max_attempts is not None and attempt > self.max_attempts:
                 # Claimed again and again without an outcome (its run killed its worker, its
                 # message delivered over and over): given up, never run once more.
@@ -75,7 +81,7 @@ class Runner:
                 return Status.FAILED
         log.info("generating", extra={"kind": kind, "attempt": attempt})
         try:
-            return self._make(document_id, kind, payload, attempt)
+            return self._make(document_id, kind, payload, attempt, formats, pdf_profile)
         except Exception:
             # Back to the queue for the caller's retry. If even that fails (the database is
             # away), the lease, no longer renewed, frees the job for the retry or another.
@@ -86,7 +92,15 @@ class Runner:
                 log.warning("could not release the job: its lease will")
             raise
 
-    def _make(self, document_id: str, kind: str, payload: Any, attempt: int) -> Status | None:
+    def _make(
+        self,
+        document_id: str,
+        kind: str,
+        payload: Any,
+        attempt: int,
+        formats: list[str] | None = None,
+        pdf_profile: str | None = None,
+    ) -> Status | None:
         try:
             document = self._generate(document_id, kind, payload)
         except InvalidInput as err:
@@ -107,6 +121,7 @@ class Runner:
         key = self.storage.put(content)
         sha256 = hashlib.sha256(content).hexdigest()
         docx = Artifact(format=DOCX, key=key, size=len(content), sha256=sha256)
+        conversions = converting.plan(document_id, formats, pdf_profile)
         with self.db.session() as session:
             finished = records.finish(
                 session,
@@ -115,13 +130,30 @@ class Runner:
                 [docx],
                 worker_id=self.worker_id,
                 attempt=attempt,
+                conversions=conversions,
             )
         if not finished:
             # Its lease ran out and another run claimed it: that run is the one recorded.
             log.warning("not recorded: the job was given to another worker")
             return None
         log.info("done", extra={"bytes": len(document.content)})
+        self._hand_off([c.id for c in conversions])
         return Status.DONE
+
+    def _hand_off(self, conversion_ids: list[str]) -> None:
+        """Send the job's conversions to their queue; one the broker did not take is found
+        and sent by the recovery (its hand-off marked failed)."""
+        for n, conversion_id in enumerate(conversion_ids):
+            try:
+                self.handoff(conversion_id)
+            except Exception:
+                log.warning("conversion not handed over: the recovery will send it")
+                try:
+                    with self.db.session() as session:
+                        not_enqueued(session, conversion_ids[n:], Conversion)
+                except Exception:
+                    log.warning("could not record the failed hand-off")
+                return
 
     def _generate(self, document_id: str, kind: str, payload: Any) -> RenderedDocument:
         if self.isolation is None:
