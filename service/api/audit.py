@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 
-from flask import send_file
 from flask_smorest import Blueprint
 
 from service import audit, extensions
 from service.api.common import scope
+from service.api.downloads import send_download
 from service.api.schemas import error_responses
 from service.schemas.accounts import AuditEventSchema, AuditQuerySchema
 
@@ -50,6 +50,6 @@ def audit_events(since, until, user_id, municipality_id, format: str):
         content, mime = audit.export_csv(found), "text/csv"
     else:
         content, mime = audit.export_xlsx(found), XLSX_MIME
-    return send_file(
+    return send_download(
         io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=f"audit.{format}"
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 
-from flask import Response, current_app, request, send_file
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from service import extensions, submission
 from service.api.common import audit_event, json_body, scope
+from service.api.downloads import attach, send_download
 from service.api.schemas import BatchOutSchema, error_responses
 from service.batches import archive as batch_archive
 from service.batches import creation, tables, templates
@@ -174,7 +175,7 @@ def archive(batch_id: str):
     audit_event("downloaded", "batch", batch_id)
     # Made while it is sent: each document goes out before the next is read.
     response = Response(made.chunks, mimetype="application/zip")
-    response.headers.set("Content-Disposition", "attachment", filename=made.filename)
+    attach(response, made.filename)
     response.cache_control.no_cache = True
     return response
 
@@ -198,7 +199,7 @@ def merged(batch_id: str):
         plan = batch_merged.plan_merge(session, scope(), batch_id)
     merged_file = batch_merged.write_merged(extensions.storage(), plan)
     audit_event("downloaded", "batch", batch_id, details={"format": "pdf", "merged": True})
-    return send_file(
+    return send_download(
         merged_file, mimetype="application/pdf", as_attachment=True, download_name=plan.filename
     )
 
@@ -237,6 +238,6 @@ def template(kind: str, ext: str):
         content, mime = templates.template_xlsx(kind, language), XLSX_MIME
     else:
         raise BadRequest("Unknown format; use csv or xlsx.")
-    return send_file(
+    return send_download(
         io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=f"{kind}.{ext}"
     )

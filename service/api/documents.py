@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from flask import current_app, jsonify, request, send_file
+from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import extensions, retention, submission
 from service.api.auth import actor
 from service.api.common import audit_event, json_body, scope
+from service.api.downloads import send_download
 from service.api.schemas import (
     DocumentJobSchema,
     ErrorSchema,
@@ -184,7 +185,7 @@ def document_file(query: dict, document_id: str):
         "downloaded", "document", record.id, municipality_id=record.municipality_id,
         details={"format": artifact.format},
     )  # fmt: skip
-    return send_file(
+    return send_download(
         extensions.storage().open(artifact.key),
         mimetype=MIME_TYPES.get(artifact.format, "application/octet-stream"),
         as_attachment=True,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import extensions, registry
 from service.api.common import audit_event, json_body, scope
+from service.api.downloads import send_download
 from service.api.schemas import (
     ErrorSchema,
     MunicipalityOutSchema,
@@ -128,6 +128,6 @@ def register(municipality_id: str, year: int | None, format: str):
         content, mime = registry.register_csv(entries), "text/csv"  # Werkzeug adds the charset
     else:
         content, mime = registry.register_xlsx(entries, name), XLSX_MIME
-    return send_file(
+    return send_download(
         io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=f"{name}.{format}"
     )
