@@ -4,30 +4,38 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Any
-
-from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING, Any
 
 from service import config as settings
-from service.conversion import converter_from_config
-from service.db import Database
-from service.extensions import Services, install
-from service.logs import configure_logging
-from service.security import install_security_headers
-from service.storage import DatabaseStorage
-from service.tasks.converting import ConversionRunner
-from service.tasks.isolation import JobLimits
-from service.tasks.liveness import recover, recover_all
-from service.tasks.runner import Runner
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from service.tasks.converting import ConversionRunner
+    from service.tasks.runner import Runner
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the web application: config → services → dispatcher → API → error handlers.
 
     Nothing starts here: the embedded workers start with `start_embedded_workers` (gunicorn's
-    worker hook, the tests), Celery workers beat and recover once they are ready.
+    worker hook, the tests), Celery workers beat and recover once they are ready. (Flask and
+    the rest are imported here, not with the package: `docgen --help` and the commands that
+    need no app do not load them.)
     """
+    from flask import Flask
+
+    from service.conversion import converter_from_config
+    from service.db import Database
+    from service.extensions import Services, install
+    from service.logs import configure_logging
+    from service.security import install_security_headers
+    from service.storage import DatabaseStorage
+    from service.tasks.converting import ConversionRunner
+    from service.tasks.isolation import JobLimits
+    from service.tasks.liveness import recover
+    from service.tasks.runner import Runner
+
     conf = settings.load(overrides)
     configure_logging(conf["LOG_LEVEL"])
     app = Flask(__name__)
@@ -97,8 +105,11 @@ def start_embedded_workers(app: Flask) -> int:
     """
     if settings.is_distributed(app.config):
         return 0
+    from sqlalchemy.exc import SQLAlchemyError
+
     from service.extensions import services
     from service.generation import warm_up
+    from service.tasks.liveness import recover_all
 
     warm_up()  # dictionaries, catalogs and templates now, not in the first request's job
     found = services(app)
@@ -107,3 +118,14 @@ def start_embedded_workers(app: Flask) -> int:
     except SQLAlchemyError:
         logging.getLogger(__name__).warning("no job table yet: run `docgen db upgrade`")
         return 0
+
+
+def start_callback_sender(app: Flask):
+    """Start this web process's callback sender (service.callbacks), in either mode; return
+    it. The table is its queue: each web process runs one, and what one leaves is taken by
+    another, or by the next after a restart."""
+    from service.api.integrations import sender
+
+    made = sender(app).start()
+    app.extensions["callback_sender"] = made
+    return made

@@ -1,25 +1,104 @@
-"""Command line: render documents without a server (no account needed: it is local), manage
-the database, organisations, users and tokens."""
+"""Command line: render documents and batches without a server (no account needed: it is
+local), manage the database, organisations, users and tokens.
+
+Only click and the standard library are imported here: each command imports what it needs
+when it runs, so `docgen --help` and `docgen --version` load nothing of the service. The
+messages of the rendering commands are in the language of `--ui-language`, or of the locale
+(`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG`): Kyrgyz, Russian, English otherwise; their
+phrases are in the `cli` catalogs (service/i18n/{ky,ru}/LC_MESSAGES/cli.po), validation
+errors and warnings in the API's.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from service.errors import InvalidInput, ServiceError, flatten_errors
-from service.generation import generate_document
-from service.kinds import KINDS
+from service.errors import ServiceError
+
+UI_LANGUAGES = ("ky", "ru", "en")
+_ui = {"language": "en"}
+
+
+def locale_language(environ=os.environ) -> str:
+    """ky, ru or en from the locale's variables, in gettext's order («ru_RU.UTF-8» → ru)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            code = value.split(":")[0][:2].lower()
+            return code if code in UI_LANGUAGES else "en"
+    return "en"
+
+
+def say(message: str, **values: object) -> str:
+    """A phrase of the `cli` catalog in the user's language, its {values} put in."""
+    lang = _ui["language"]
+    if lang != "en":
+        from service.i18n import translations
+
+        message = translations(lang, "cli").gettext(message)
+    return message.format(**values) if values else message
+
+
+def _errors_in_language(errors) -> dict[str, list[str]]:
+    from service.errors import flatten_errors
+    from service.i18n import translate_errors
+
+    return translate_errors(flatten_errors(errors), _ui["language"])
+
+
+class Failure(click.ClickException):
+    """A refusal, in the user's language («Ошибка: …»)."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"{say('Error')}: {self.format_message()}", err=True, file=file)
 
 
 @click.group()
-def main() -> None:
+@click.version_option(package_name="docgen-kg", prog_name="docgen")
+@click.option(
+    "--ui-language",
+    type=click.Choice(UI_LANGUAGES),
+    default=None,
+    help="Language of the messages (default: from LANG; Kyrgyz, Russian, else English).",
+)
+def main(ui_language: str | None) -> None:
     """docgen: official bilingual documents for Kyrgyz local self-government."""
+    _ui["language"] = ui_language or locale_language()
+
+
+def _kind(kind: str, hint: str) -> None:
+    from service.kinds import KINDS
+
+    if kind not in KINDS:
+        raise click.BadParameter(say("unknown kind; one of: {kinds}", kinds=", ".join(KINDS)),
+                                 param_hint=hint)  # fmt: skip
+
+
+def _print_warnings(name: str, warnings) -> None:
+    from service.i18n import translate_notice
+
+    for warning in warnings:
+        text = translate_notice(warning, _ui["language"])
+        click.echo(say("{file}: warning: {warning}", file=name, warning=text), err=True)
+
+
+def _written(output: Path, content: bytes) -> None:
+    sha256 = hashlib.sha256(content).hexdigest()
+    click.echo(say("{output} ({size} bytes, sha256 {sha256})", output=output,
+                   size=len(content), sha256=sha256))  # fmt: skip
 
 
 @main.command()
@@ -53,48 +132,245 @@ def render(
 
     KIND is one of the kinds the service knows (working-group-order, joint-plan, …).
     """
+    from service.errors import InvalidInput
+    from service.generation import generate_document
+    from service.i18n import translate_error
+
     output_format = output_format or ("pdf" if output.suffix.lower() == ".pdf" else "docx")
     if pdf_profile and output_format != "pdf":
-        raise click.BadParameter("a PDF profile needs --format pdf", param_hint="--pdf-profile")
-    if kind not in KINDS:
-        raise click.BadParameter(f"unknown kind; one of: {', '.join(KINDS)}", param_hint="KIND")
+        raise click.BadParameter(say("a PDF profile needs --format pdf"),
+                                 param_hint="--pdf-profile")  # fmt: skip
+    _kind(kind, "KIND")
     try:
         payload = json.loads(input_file.read().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise click.ClickException(f"{input_file.name}: not valid JSON: {err}") from err
+        raise Failure(
+            say("{file}: not valid JSON: {error}", file=input_file.name, error=err)
+        ) from err
     if language is not None:
         if not isinstance(payload, dict):
-            raise click.ClickException(f"{input_file.name}: the input must be a JSON object")
+            raise Failure(say("{file}: the input must be a JSON object", file=input_file.name))
         payload["language"] = language
     try:
         document = generate_document(kind, payload)
     except InvalidInput as err:
-        click.echo(f"{input_file.name}: {err.message}", err=True)
-        for path, messages in flatten_errors(err.errors).items():
+        lang = _ui["language"]
+        click.echo(f"{input_file.name}: {translate_error(err.message, lang)}", err=True)
+        for path, messages in _errors_in_language(err.errors).items():
             for message in messages:
                 click.echo(f"  {path}: {message}", err=True)
         sys.exit(2)
-    for warning in document.warnings:
-        click.echo(f"{input_file.name}: warning: {warning.text()}", err=True)
+    _print_warnings(input_file.name, document.warnings)
     content = document.content
     if output_format == "pdf":
-        content = _to_pdf(content, pdf_profile)
+        converter = _converter()
+        try:
+            content = _to_pdf(converter, content, pdf_profile)
+        finally:
+            converter.close()
     output.write_bytes(content)
-    sha256 = hashlib.sha256(content).hexdigest()
-    click.echo(f"{output} ({len(content)} bytes, sha256 {sha256})")
+    _written(output, content)
 
 
-def _to_pdf(docx: bytes, pdf_profile: str | None) -> bytes:
+def _converter():
     from service import config
-    from service.conversion import ConversionError, converter_from_config
+    from service.conversion import converter_from_config
 
-    converter = converter_from_config({**config.load(), "CONVERTER_SLOTS": 1})
+    return converter_from_config({**config.load(), "CONVERTER_SLOTS": 1})
+
+
+def _to_pdf(converter, docx: bytes, pdf_profile: str | None) -> bytes:
+    from service.conversion import ConversionError
+
     try:
         return converter.convert(docx, pdf_profile=pdf_profile)
     except ConversionError as err:
-        raise click.ClickException(f"the PDF could not be made: {err.message}") from err
+        raise Failure(say("the PDF could not be made: {reason}", reason=err.message)) from err
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The ZIP to write: the documents and a manifest.csv.")  # fmt: skip
+@click.option("--kind", "kind", default=None, metavar="KIND",
+              help="The documents' kind (a .json batch names its own).")  # fmt: skip
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["docx", "pdf"]),
+    default=None,
+    help="pdf: a PDF of each document beside its .docx (LibreOffice).",
+)
+@click.option("--pdf-profile", type=click.Choice(["pdf/a-2b"]), default=None, help="A PDF/A-2b.")
+def batch(
+    file: Path, output: Path, kind: str | None, output_format: str | None, pdf_profile: str | None
+) -> None:
+    """Render every item of FILE, a batch as the HTTP API takes it, into the ZIP OUTPUT, with
+    no server: FILE is the JSON of `POST /api/v1/batches` (kind, shared, items), or a CSV or
+    XLSX upload (with --kind; the upload template's labels or the JSON paths as headers).
+
+    Items are numbered as the user sees them: a spreadsheet's rows (the header is row 1), a
+    JSON batch's items from 1. The manifest.csv has a line per item, as the API's archive
+    does. Exit status: 0 when every document was made, 1 when some were not (the ZIP holds
+    the others; the manifest and the messages say why), 2 when FILE cannot be read.
+    """
+    from service.batches.creation import merge
+    from service.errors import InvalidInput
+
+    shared, items, rows, kind, formats = _read_batch(file, kind)
+    if output_format == "pdf":
+        formats.add("pdf")
+    if pdf_profile and "pdf" not in formats:
+        raise click.BadParameter(say("a PDF profile needs --format pdf"),
+                                 param_hint="--pdf-profile")  # fmt: skip
+    where = say("row {row}") if file.suffix.lower() in (".csv", ".xlsx") else say("item {row}")
+    made, manifest, failed = [], [], 0
+    converter = _converter() if "pdf" in formats else None
+    try:
+        for row, item in zip(rows, items, strict=True):
+            payload = merge(shared, item)
+            try:
+                made_item = _make(kind, payload, row, converter, pdf_profile)
+            except InvalidInput as err:
+                failed += 1
+                errors = _errors_in_language(err.errors)
+                _report(where.format(row=row), errors)
+                manifest.append([row, _municipality(payload), _number(payload), "", "",
+                                 "invalid", _error_text(errors)])  # fmt: skip
+                continue
+            made.extend(made_item.entries)
+            docx_name, docx = made_item.entries[0]
+            status = "done" if made_item.pdf_error is None else "failed"
+            failed += status == "failed"
+            manifest.append([row, made_item.municipality, _number(payload), docx_name,
+                             hashlib.sha256(docx).hexdigest(), status,
+                             made_item.pdf_error or ""])  # fmt: skip
     finally:
-        converter.close()
+        if converter is not None:
+            converter.close()
+    content = _zip(made, manifest)
+    output.write_bytes(content)
+    done = len(items) - failed
+    click.echo(say("{output}: {done} of {total} documents made", output=output, done=done,
+                   total=len(items)))  # fmt: skip
+    if failed:
+        sys.exit(1)
+
+
+@dataclass
+class _Made:
+    """One item made: the archive's entries (its .docx, and its PDF when asked for and made),
+    its municipality, and why its PDF could not be made."""
+
+    entries: list[tuple[str, bytes]]
+    municipality: str
+    pdf_error: str | None = None
+
+
+def _read_batch(file: Path, kind: str | None):
+    """(shared, items, rows, kind, formats) of a JSON, CSV or XLSX batch; Failure (exit 2)
+    when it cannot be read."""
+    from service.errors import InvalidInput
+
+    content = file.read_bytes()
+    if file.suffix.lower() == ".json":
+        try:
+            data = json.loads(content.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            message = say("{file}: not valid JSON: {error}", file=file, error=err)
+            raise Failure(message, 2) from err
+        items = data.get("items") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise Failure(say("{file}: a batch is a JSON object with a list of items",
+                              file=file), 2)  # fmt: skip
+        kind = kind or data.get("kind")
+        if not kind:
+            raise Failure(say("{file}: the kind of the documents is not known: give --kind",
+                              file=file), 2)  # fmt: skip
+        _kind(kind, "--kind")
+        shared = data.get("shared") or {}
+        formats = set(data.get("formats") or [data.get("format") or "docx"])
+        return shared, items, list(range(1, len(items) + 1)), kind, formats
+    if not kind:
+        raise Failure(say("{file}: the kind of the documents is not known: give --kind",
+                          file=file), 2)  # fmt: skip
+    _kind(kind, "--kind")
+    from service.batches.tables import read_table
+
+    try:
+        table = read_table(content, file.name, kind=kind, language=_ui["language"])
+    except InvalidInput as err:
+        _report(str(file), _errors_in_language(err.errors))
+        raise Failure(say("{file} cannot be read", file=file), 2) from err
+    return table.shared, table.items, table.rows, kind, {"docx"}
+
+
+def _make(kind: str, payload: dict, row: int, converter, pdf_profile: str | None) -> _Made:
+    """Render one item (InvalidInput if it is refused), and its PDF with `converter`."""
+    from service.conversion import ConversionError
+    from service.generation import generate_document, safe_name
+    from service.i18n import translate_error
+
+    document = generate_document(kind, payload)
+    _print_warnings(say("item {row}").format(row=row), document.warnings)
+    municipality = _municipality(payload)
+    who = safe_name(municipality, 60)
+    name = f"{row:04d}_{who}_{document.filename}" if who else f"{row:04d}_{document.filename}"
+    made = _Made([(name, document.content)], municipality)
+    if converter is not None:
+        try:
+            pdf = converter.convert(document.content, pdf_profile=pdf_profile)
+        except ConversionError as err:
+            reason = translate_error(err.message, _ui["language"])
+            made.pdf_error = reason
+            click.echo(f"{row}: {say('the PDF could not be made: {reason}', reason=reason)}",
+                       err=True)  # fmt: skip
+        else:
+            made.entries.append((str(Path(name).with_suffix(".pdf")), pdf))
+    return made
+
+
+def _municipality(payload) -> str:
+    issuer = payload.get("issuer") if isinstance(payload, dict) else None
+    body = issuer.get("body") if isinstance(issuer, dict) else None
+    if isinstance(body, dict):
+        return str(body.get("ru") or body.get("ky") or "")
+    return ""
+
+
+def _number(payload) -> str:
+    number = payload.get("number") if isinstance(payload, dict) else None
+    return "" if number is None else str(number)
+
+
+def _report(where: str, errors: dict[str, list[str]]) -> None:
+    for path, messages in errors.items():
+        for message in messages:
+            prefix = where if path == "_body" else f"{where}: {path}"
+            click.echo(f"{prefix}: {message}", err=True)
+
+
+def _error_text(errors: dict[str, list[str]]) -> str:
+    """«date: Not a valid date.; number: May not be blank.», as the API's manifest says it."""
+    return "; ".join(
+        " ".join(([] if path == "_body" else [f"{path}:"]) + messages)
+        for path, messages in errors.items()
+    )
+
+
+def _zip(entries: list[tuple[str, bytes]], manifest: list[list]) -> bytes:
+    """The documents, then manifest.csv with the API archive's columns."""
+    import zipfile
+
+    from service.batches.tables import csv_bytes
+
+    columns = ("item", "municipality", "number", "file", "sha256", "status", "error")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name, content in entries:
+            archive.writestr(name, content)
+        archive.writestr("manifest.csv", csv_bytes(columns, manifest))
+    return out.getvalue()
 
 
 @main.group()
@@ -108,22 +384,23 @@ def templates() -> None:
 def lint(file: Path, kind: str) -> None:
     """Check FILE, a Word template, against the context of KIND before it is used."""
     from service.generation import example_contexts
+    from service.kinds import KINDS
     from service.rendering import lint_template
 
-    if kind not in KINDS:
-        raise click.BadParameter(f"unknown kind; one of: {', '.join(KINDS)}", param_hint="--kind")
+    _kind(kind, "--kind")
     if not KINDS[kind].examples:
-        raise click.ClickException(f"{kind} declares no examples to check a template against")
+        raise Failure(say("{kind} declares no examples to check a template against", kind=kind))
     try:
         contexts = example_contexts(kind)
     except FileNotFoundError as err:
-        raise click.ClickException(f"an example of {kind} is missing: {err.filename}") from err
+        raise Failure(say("an example of {kind} is missing: {file}", kind=kind,
+                          file=err.filename)) from err  # fmt: skip
     problems = lint_template(file.read_bytes(), contexts, KINDS[kind].media)
     for problem in problems:
         click.echo(f"{file}: {problem}", err=True)
     if problems:
         sys.exit(1)
-    click.echo(f"{file}: no problems found for {kind}")
+    click.echo(say("{file}: no problems found for {kind}", file=file, kind=kind))
 
 
 @main.group()
@@ -170,6 +447,9 @@ def _cli_audit(session, organisation_id: str, action: str, object_type: str, obj
 
 
 def _fail(err: ServiceError) -> None:
+    """Stop with a ServiceError's message and its fields."""
+    from service.errors import flatten_errors
+
     details = "; ".join(
         f"{path}: {' '.join(messages)}" for path, messages in flatten_errors(err.errors).items()
     )

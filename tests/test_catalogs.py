@@ -43,7 +43,7 @@ def test_document_phrases_are_all_translated(lang):
 
 @pytest.mark.parametrize("lang", ["ky", "ru"])
 def test_placeholders_match(lang):
-    for domain in ("documents", "errors"):
+    for domain in ("documents", "errors", "cli"):
         for message in _catalog(lang, domain):
             if message.id and message.string:
                 ids = set(re.findall(r"\{(\w+)\}", message.id))
@@ -132,7 +132,7 @@ def test_error_messages_are_all_translated(lang):
 
 
 @pytest.mark.parametrize("lang", ["ky", "ru"])
-@pytest.mark.parametrize("domain", ["documents", "errors"])
+@pytest.mark.parametrize("domain", ["documents", "errors", "cli"])
 def test_no_message_is_translated_twice(lang, domain):
     # Babel keeps one of two entries with the same id: the other would be edited in vain.
     keys, context, current = [], None, None

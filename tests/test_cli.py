@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
+import re
 import subprocess
 import sys
+import zipfile
 
+import pytest
+from babel.messages.pofile import read_po
+
+from service.i18n import catalog_path
 from tests.conftest import EXAMPLES, ROOT
 from tests.docx_reading import open_docx, paragraphs
 
@@ -86,3 +95,91 @@ def test_templates_lint_passes_a_shipped_template_and_names_what_is_wrong_in_ano
     result = docgen("templates", "lint", str(broken), "--kind", "working-group-order")
     assert result.returncode == 1
     assert "head_nmae" in result.stderr and "paragraph" in result.stderr
+
+
+def test_version_and_a_help_that_loads_nothing_of_the_service():
+    result = docgen("--version")
+    assert result.returncode == 0 and result.stdout.startswith("docgen, version ")
+    probe = (
+        "import sys\n"
+        "from service.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = {'flask', 'sqlalchemy', 'docxtpl', 'docx', 'marshmallow', 'babel', 'openpyxl'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "batch" in result.stdout and result.stdout.strip().endswith("[]"), result.stdout
+
+
+def _archive(path):
+    archive = zipfile.ZipFile(path)
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    return archive, manifest
+
+
+@pytest.mark.parametrize("suffix", ["json", "csv", "xlsx"])
+def test_batch_of_the_example_without_a_server(tmp_path, suffix):
+    out = tmp_path / "batch.zip"
+    source = EXAMPLES / f"sverdlovsky-batch.{suffix}"
+    result = docgen("batch", str(source), "--kind", "working-group-order", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    archive, manifest = _archive(out)
+    assert len(manifest) == 6 and {m["status"] for m in manifest} == {"done"}
+    first = 1 if suffix == "json" else 2  # a sheet's rows: the header is row 1
+    assert int(manifest[0]["item"]) == first
+    assert manifest[0]["number"] == "01-07/31" and manifest[0]["file"].startswith(f"{first:04d}_")
+    document = open_docx(archive.read(manifest[0]["file"]))
+    assert "ТЕСКЕМЕ" in paragraphs(document) and "РАСПОРЯЖЕНИЕ" in paragraphs(document)
+    assert sorted(archive.namelist()) == sorted([m["file"] for m in manifest] + ["manifest.csv"])
+
+
+def test_batch_names_the_bad_row_in_the_users_language(tmp_path):
+    lines = (EXAMPLES / "sverdlovsky-batch.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = next(csv.reader([lines[0]]))
+    bad = next(csv.reader([lines[2]]))
+    bad[header.index("date")] = "not a date"
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(
+        [header, next(csv.reader([lines[1]])), bad, *csv.reader(lines[3:])]
+    )
+    source = tmp_path / "batch.csv"
+    source.write_text(text.getvalue(), encoding="utf-8")
+    out = tmp_path / "batch.zip"
+    result = docgen(
+        "--ui-language", "ru", "batch", str(source), "--kind", "working-group-order",
+        "-o", str(out),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "строка 3: date:" in result.stderr, result.stderr
+    assert "создано документов: 5 из 6" in result.stdout
+    _archive_file, manifest = _archive(out)
+    refused = [m for m in manifest if m["status"] == "invalid"]
+    assert [m["item"] for m in refused] == ["3"] and refused[0]["error"].startswith("date:")
+    assert refused[0]["file"] == ""
+
+
+def test_messages_follow_the_locale(tmp_path):
+    source = tmp_path / "broken.json"
+    source.write_text("{", encoding="utf-8")
+    environ = {**os.environ, "LANG": "ky_KG.UTF-8"}
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        environ.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "batch", str(source), "-o", str(tmp_path / "x.zip")],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, env=environ,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith("Ката: ") and "JSON туура эмес" in result.stderr
+    assert not (tmp_path / "x.zip").exists()
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+def test_every_phrase_of_the_command_line_is_translated(lang):
+    source = (ROOT / "service" / "cli.py").read_text(encoding="utf-8")
+    used = set(re.findall(r"""say\(\s*["']([^"']+)["']""", source))
+    with catalog_path(lang, "cli").open("rb") as fp:
+        catalog = {m.id for m in read_po(fp, locale=lang) if m.id and m.string}
+    assert used and not used - catalog, sorted(used - catalog)
