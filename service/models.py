@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -217,7 +218,8 @@ class RegisterCounter(Base):
 
 
 class RegisterEntry(Base):
-    """One line of the outgoing register: a number issued with a document."""
+    """One line of the outgoing register: a number issued with a document, or (no document)
+    a number the office took outside the service and recorded here, in the same sequence."""
 
     __tablename__ = "register_entries"
     __table_args__ = (
@@ -232,7 +234,10 @@ class RegisterEntry(Base):
     issued_on: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(50))
     subject: Mapped[str] = mapped_column(Text)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    # Who signed the act and who prepared it, as a paper outgoing journal lists them.
+    signed_by: Mapped[str | None] = mapped_column(Text)
+    executed_by: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -247,6 +252,8 @@ class Batch(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     shared: Mapped[dict] = mapped_column(JSON)
     item_count: Mapped[int] = mapped_column(Integer)
+    # Uploaded as a spreadsheet: its items' errors name the columns by their labels.
+    uploaded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -13,10 +13,10 @@ from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from service.batches.tables import csv_bytes, xlsx_bytes
+from service.batches import spreadsheets
 from service.db import insert_unless_present
 from service.domain.common import Bilingual, NameForms
 from service.domain.numbering import outgoing_number
@@ -125,6 +125,12 @@ def describe(municipality: Municipality) -> dict:
     }
 
 
+def display_name(municipality: Municipality) -> str:
+    """The body's name as files name it (Russian where it has one)."""
+    name = municipality.data["name"]
+    return name.get("ru") or name.get("ky") or ""
+
+
 def issuer_of(municipality: Municipality) -> dict:
     """The `issuer` block of a document input, from the registry entry."""
     data = municipality.data
@@ -165,11 +171,7 @@ def next_outgoing_number(
     session: Session, municipality: Municipality, year: int
 ) -> tuple[int, str]:
     """Take the next number of `year`; the counter stays locked until the caller commits."""
-    exists = session.get(RegisterCounter, (municipality.id, year))
-    if exists is None:
-        insert_unless_present(
-            session, RegisterCounter, municipality_id=municipality.id, year=year, last_seq=0
-        )
+    _ensure_counter(session, municipality, year)
     seq = session.execute(
         update(RegisterCounter)
         .where(RegisterCounter.municipality_id == municipality.id, RegisterCounter.year == year)
@@ -178,6 +180,90 @@ def next_outgoing_number(
         .execution_options(synchronize_session=False)
     ).scalar_one()
     return seq, outgoing_number(municipality.numbering_pattern, seq=seq, year=year)
+
+
+def _ensure_counter(session: Session, municipality: Municipality, year: int) -> None:
+    if session.get(RegisterCounter, (municipality.id, year)) is None:
+        insert_unless_present(
+            session, RegisterCounter, municipality_id=municipality.id, year=year, last_seq=0
+        )
+
+
+COUNTER_BACKWARDS_ERROR = (
+    "Numbers up to {issued} of {year} are issued already: the next one cannot be {next}."
+)
+COUNTER_ROLES_ERROR = "Only a secretary or an admin may change a municipality's register."
+SEQ_NOT_NEXT_ERROR = (
+    "The next number of {year} in this register is {next}, not {seq}: record the lines in order."
+)
+
+
+@dataclass(frozen=True)
+class Counter:
+    """Where a municipality's numbering of a year stands: the last sequence issued (or set
+    as the start, for a municipality joining mid-year), the next one, and how it will read."""
+
+    year: int
+    last_seq: int
+    next: int
+    next_number: str
+    issued: int  # the highest sequence that has a register line
+
+
+def _keeper(session: Session, scope: Scope, municipality_id: str) -> Municipality:
+    municipality = get(session, scope, municipality_id)
+    if not (scope.has(Role.ADMIN) or scope.has(Role.SECRETARY)):
+        raise Forbidden(COUNTER_ROLES_ERROR)
+    return municipality
+
+
+def _highest_issued(session: Session, municipality_id: str, year: int) -> int:
+    return (
+        session.scalar(
+            select(func.max(RegisterEntry.seq)).where(
+                RegisterEntry.municipality_id == municipality_id, RegisterEntry.year == year
+            )
+        )
+        or 0
+    )
+
+
+def counter(session: Session, scope: Scope, municipality_id: str, year: int) -> Counter:
+    municipality = get(session, scope, municipality_id)
+    found = session.get(RegisterCounter, (municipality.id, year))
+    last = found.last_seq if found is not None else 0
+    return Counter(
+        year,
+        last,
+        last + 1,
+        outgoing_number(municipality.numbering_pattern, seq=last + 1, year=year),
+        _highest_issued(session, municipality.id, year),
+    )
+
+
+def set_counter(
+    session: Session, scope: Scope, municipality_id: str, year: int, next_seq: int
+) -> Counter:
+    """Make `next_seq` the next number of `year` (a municipality joining mid-year starts at
+    its paper journal's next number). Never below a number issued already: InvalidInput.
+    The counter row is locked until the caller commits, as a number taken is."""
+    municipality = _keeper(session, scope, municipality_id)
+    _ensure_counter(session, municipality, year)
+    locked = session.execute(
+        select(RegisterCounter)
+        .where(RegisterCounter.municipality_id == municipality.id, RegisterCounter.year == year)
+        .with_for_update()
+    ).scalar_one()
+    issued = _highest_issued(session, municipality.id, year)
+    if next_seq <= issued:
+        raise InvalidInput(
+            errors={
+                "next": [COUNTER_BACKWARDS_ERROR.format(issued=issued, year=year, next=next_seq)]
+            }
+        )
+    locked.last_seq = next_seq - 1
+    session.flush()
+    return counter(session, scope, municipality_id, year)
 
 
 def record_issue(
@@ -189,78 +275,155 @@ def record_issue(
     issued_on: date,
     kind: str,
     subject: str,
-    document_id: str,
-) -> None:
-    session.add(
-        RegisterEntry(
-            municipality_id=municipality.id,
-            year=issued_on.year,
-            seq=seq,
-            number=number,
-            issued_on=issued_on,
-            kind=kind,
-            subject=subject,
-            document_id=document_id,
-        )
+    document_id: str | None,
+    signed_by: str | None = None,
+    executed_by: str | None = None,
+) -> RegisterEntry:
+    entry = RegisterEntry(
+        municipality_id=municipality.id,
+        year=issued_on.year,
+        seq=seq,
+        number=number,
+        issued_on=issued_on,
+        kind=kind,
+        subject=subject,
+        document_id=document_id,
+        signed_by=signed_by,
+        executed_by=executed_by,
     )
+    session.add(entry)
     session.flush()
+    return entry
+
+
+def record_outside(session: Session, scope: Scope, municipality_id: str, line: dict) -> Issue:
+    """Record a number the office took outside the service (a letter typed by hand, a number
+    the electronic document system gave): it takes the next sequence of its year, so the
+    counter moves past it and the register stays without gaps. `line` as
+    service.schemas.municipality.OutsideLineSchema loads it; a `seq` it gives must be that next
+    one (a check that the paper journal and this register agree)."""
+    municipality = _keeper(session, scope, municipality_id)
+    issued_on = line["date"]
+    seq, formatted = next_outgoing_number(session, municipality, issued_on.year)
+    if line.get("seq") is not None and line["seq"] != seq:
+        raise InvalidInput(
+            errors={
+                "seq": [SEQ_NOT_NEXT_ERROR.format(year=issued_on.year, next=seq, seq=line["seq"])]
+            }
+        )
+    entry = record_issue(
+        session,
+        municipality,
+        seq=seq,
+        number=line.get("number") or formatted,
+        issued_on=issued_on,
+        kind=line["kind"],
+        subject=line["subject"],
+        document_id=None,
+        signed_by=line.get("signed_by"),
+        executed_by=line.get("executed_by"),
+    )
+    return _issue(entry, None, None)
 
 
 # The register status of a deleted document: its line and number stay.
 WITHDRAWN = "withdrawn"
+# …of a line recorded without a document (a number taken outside the service).
+OUTSIDE = "recorded"
 
 
 @dataclass(frozen=True)
 class Issue:
     """One line of the outgoing register. A number, once taken, stays taken: a document
-    that was then cancelled, failed or deleted (withdrawn) keeps it, and its status says so."""
+    that was then cancelled, failed or deleted (withdrawn) keeps it, and its status says so;
+    a number taken outside the service has no document (status «recorded»)."""
 
     number: str
     seq: int
     issued_on: date
     kind: str
     subject: str
-    document_id: str
+    document_id: str | None
     status: str
+    signed_by: str | None = None
+    executed_by: str | None = None
+
+
+def _issue(entry: RegisterEntry, status, deleted_at) -> Issue:
+    shown = WITHDRAWN if deleted_at else str(status)
+    if entry.document_id is None:
+        shown = OUTSIDE
+    return Issue(
+        entry.number,
+        entry.seq,
+        entry.issued_on,
+        entry.kind,
+        entry.subject,
+        entry.document_id,
+        shown,
+        entry.signed_by,
+        entry.executed_by,
+    )
 
 
 def register(session: Session, scope: Scope, municipality_id: str, year: int) -> list[Issue]:
     get(session, scope, municipality_id)
     rows = session.execute(
         select(RegisterEntry, DocumentRecord.status, DocumentRecord.deleted_at)
-        .join(DocumentRecord, DocumentRecord.id == RegisterEntry.document_id)
+        .outerjoin(DocumentRecord, DocumentRecord.id == RegisterEntry.document_id)
         .where(RegisterEntry.municipality_id == municipality_id, RegisterEntry.year == year)
         .order_by(RegisterEntry.seq)
     )
+    return [_issue(e, status, deleted_at) for e, status, deleted_at in rows]
+
+
+def signed_by(issuer: dict | None) -> str | None:
+    """«Глава айыл окмоту Б. Асанов»: who signs, from a document input's `issuer.head`."""
+    head = (issuer or {}).get("head") if isinstance(issuer, dict) else None
+    if not isinstance(head, dict) or not head.get("name"):
+        return None
+    position = head.get("position") or {}
+    title = position.get("ru") or position.get("ky") if isinstance(position, dict) else None
+    return f"{title} {head['name']}" if title else str(head["name"])
+
+
+# The columns of a paper outgoing journal («журнал регистрации исходящих документов»), in
+# its order; labels from the catalogs (context «register column»), kinds and statuses too.
+REGISTER_COLUMNS = (
+    "seq", "number", "date", "kind", "subject", "signed_by", "executed_by", "status",
+    "document_id",
+)  # fmt: skip
+REGISTER_WIDTHS = (6, 16, 11, 18, 60, 28, 24, 12, 34)
+
+
+def register_rows(entries: list[Issue], lang: str) -> list[list]:
     return [
-        Issue(
-            e.number,
+        [
             e.seq,
+            e.number,
             e.issued_on,
-            e.kind,
+            spreadsheets.kind_name(e.kind, lang),
             e.subject,
-            e.document_id,
-            WITHDRAWN if deleted_at else str(status),
-        )
-        for e, status, deleted_at in rows
-    ]
-
-
-REGISTER_COLUMNS = ("number", "seq", "date", "kind", "subject", "document_id", "status")
-
-
-def _rows(entries: list[Issue]) -> list[list]:
-    return [
-        [e.number, e.seq, e.issued_on.isoformat(), e.kind, e.subject, e.document_id, e.status]
+            e.signed_by or "",
+            e.executed_by or "",
+            spreadsheets.status_name(e.status, lang),
+            e.document_id or "",
+        ]
         for e in entries
     ]
 
 
-def register_csv(entries: list[Issue]) -> bytes:
-    return csv_bytes(REGISTER_COLUMNS, _rows(entries))
+def register_csv(entries: list[Issue], lang: str = "en") -> bytes:
+    return spreadsheets.csv_export(
+        spreadsheets.labels("register column", REGISTER_COLUMNS, lang),
+        register_rows(entries, lang),
+    )
 
 
-def register_xlsx(entries: list[Issue], title: str) -> bytes:
-    return xlsx_bytes(
-        REGISTER_COLUMNS, _rows(entries), title=title, widths=(18, 6, 12, 22, 70, 34, 10)
+def register_xlsx(entries: list[Issue], title: str, lang: str = "en") -> bytes:
+    return spreadsheets.xlsx_export(
+        spreadsheets.labels("register column", REGISTER_COLUMNS, lang),
+        register_rows(entries, lang),
+        title=title,
+        widths=REGISTER_WIDTHS,
     )

@@ -16,6 +16,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from service import quotas, registry
@@ -26,6 +27,7 @@ from service.generation import get_kind, input_fields, load_input
 from service.kinds.annual_report.draft import draft_input
 from service.models import DocumentRecord
 from service.quotas import DailyQuota
+from service.schemas.common import Flag
 from service.schemas.outputs import split_outputs
 from service.tasks import liveness, records
 from service.tenancy import Scope, kind_role
@@ -161,7 +163,12 @@ def record_document(
     for reference in spec.references:
         resolved = _resolve_reference(session, scope, reference, resolved)
     issue = None
-    numbered_here = municipality is not None and spec.numbered and not resolved.get("number")
+    numbered_here = (
+        municipality is not None
+        and spec.numbered
+        and not resolved.get("number")
+        and not number_later(resolved)
+    )
     if numbered_here:
         year = _year_of(resolved.get("date"))
         if year is not None:
@@ -201,11 +208,21 @@ def record_document(
             kind=kind,
             subject=spec.register_subject(model),
             document_id=record.id,
+            signed_by=registry.signed_by(resolved.get("issuer")),
+            executed_by=getattr(model, "executed_by", None),
         )
     warnings = spec.warnings(model)
     # Kept with the job, so that its status shows them after this response.
     record.warnings = [notice.as_json() for notice in warnings]
     return Submission(record, True, warnings)
+
+
+def number_later(payload: dict) -> bool:
+    """Whether the input leaves its number and date to the electronic document system."""
+    try:
+        return Flag().deserialize(payload.get("assign_number_later", False)) is True
+    except ValidationError:
+        return False  # the schema reports it
 
 
 def stored_warnings(record: DocumentRecord) -> list[Notice]:

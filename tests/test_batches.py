@@ -55,8 +55,8 @@ def test_example_batch_runs_and_archives(client, sverdlovsky):
         assert download.status_code == 200 and download.mimetype == "application/zip"
         archive = zipfile.ZipFile(io.BytesIO(download.data))
     names = archive.namelist()
-    assert "manifest.csv" in names and len(names) == total + 1
-    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    assert {"manifest.csv", "manifest.xlsx"} <= set(names) and len(names) == total + 2
+    manifest = read_manifest(archive)
     assert [m["status"] for m in manifest] == ["done"] * total
     first = manifest[0]
     assert first["number"] == sverdlovsky["items"][0]["number"]
@@ -80,7 +80,7 @@ def test_bad_items_reported_by_row_good_items_still_run(client, sverdlovsky):
     assert batch["counts"]["done"] == len(sverdlovsky["items"]) - 2
     with client.get(batch["links"]["archive"]) as download:
         archive = zipfile.ZipFile(io.BytesIO(download.data))
-    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    manifest = read_manifest(archive)
     assert manifest[1]["status"] == "invalid" and "date: Not a valid date." in manifest[1]["error"]
     assert manifest[1]["file"] == ""
 
@@ -135,7 +135,7 @@ def test_cancel_stops_items_not_started(app, client, sverdlovsky):
     assert client.get(f"{BATCHES}/{batch_id}").get_json()["counts"]["cancelled"] == total
     with client.get(cancelled["links"]["archive"]) as download:
         archive = zipfile.ZipFile(io.BytesIO(download.data))
-    assert archive.namelist() == ["manifest.csv"]
+    assert archive.namelist() == ["manifest.csv", "manifest.xlsx"]
 
 
 def test_the_example_csv_uploads_as_it_is(client, sverdlovsky):
@@ -326,7 +326,7 @@ def test_registry_items_among_inline_ones_in_the_archive(client, sverdlovsky, or
     assert batch["items"][2]["number"] == "03-12/1-Б"
     with client.get(batch["links"]["archive"]) as download:
         archive = zipfile.ZipFile(io.BytesIO(download.data))
-    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    manifest = read_manifest(archive)
     name = issuer["body"]["ru"]
     assert [m["municipality"] for m in manifest][2:] == [name, name]
     assert manifest[2]["file"].startswith("0003_Уч-Коргонский_айыл_окмоту_")
@@ -358,8 +358,15 @@ def test_cancel_while_the_batch_is_still_being_read(app, client, sverdlovsky, mo
     assert batch["cancelled_at"] is not None
 
 
+def dotted(iso: str) -> str:
+    """«2018-03-12» as the manifest gives it: «12.03.2018»."""
+    return ".".join(reversed(iso.split("-")))
+
+
 def read_manifest(archive: zipfile.ZipFile) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    # `;`-separated, with a BOM: as Excel on a Russian-locale PC opens it.
+    text = archive.read("manifest.csv").decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
 
 def whole_file_zip(archive: zipfile.ZipFile) -> bytes:
@@ -381,9 +388,10 @@ def test_the_streamed_archive_holds_what_it_held(client, sverdlovsky):
     download = client.get(batch["links"]["archive"])
     assert download.status_code == 200 and download.mimetype == "application/zip"
     assert download.is_streamed and "Content-Length" not in download.headers
-    assert download.headers["Content-Disposition"] == (
-        f"attachment; filename=batch-working-group-order-{batch['id'][:8]}.zip"
-    )
+    # What it is, the year and the batch's title (service.batches.spreadsheets.export_filename).
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=batch_2018_Sverdlovskiy_rayon")
+    assert "filename*=UTF-8''batch_2018_%D0%A1%D0%B2%D0%B5%D1%80%D0%B4" in disposition
     data = download.get_data()
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert archive.testzip() is None
@@ -410,9 +418,10 @@ def test_the_streamed_archive_holds_what_it_held(client, sverdlovsky):
             error = "date: Not a valid date."
         rows.append(
             {"item": str(item["row"]), "municipality": municipality, "number": number,
+             "date": dotted(given.get("date") or sverdlovsky["shared"]["date"]) if number else "",
              "file": name, "sha256": sha256, "status": item["status"], "error": error}
         )  # fmt: skip
-    assert archive.namelist() == [*names, "manifest.csv"]
+    assert archive.namelist() == [*names, "manifest.csv", "manifest.xlsx"]
     assert read_manifest(archive) == rows
     assert [r["status"] for r in rows].count("invalid") == 1
 
@@ -464,7 +473,7 @@ def test_the_archive_goes_out_a_document_at_a_time(app, client, sverdlovsky):
     assert storage.opened == docx_keys(app, batch["id"])  # each document read once
     archive = zipfile.ZipFile(io.BytesIO(first + rest))
     entries = archive.infolist()
-    assert len(entries) == len(sverdlovsky["items"]) + 1
+    assert len(entries) == len(sverdlovsky["items"]) + 2  # and manifest.csv, manifest.xlsx
     # The first chunk is the first entry, whole: its header and the document.
     assert len(first) == entries[1].header_offset
     assert archive.read(entries[0]) == storage.open(storage.opened[0]).read()

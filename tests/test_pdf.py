@@ -53,7 +53,9 @@ def test_every_kind_as_pdf(app):
     jobs = {
         "order": client.post(ORDERS, json=_example("uch-korgon-order") | {"format": "pdf"}),
         "plan": client.post(PLANS, json=_example("uch-korgon-plan") | {"formats": ["pdf"]}),
-        "report": client.post(REPORTS, json=report | {"formats": ["docx", "pdf"]}),
+        "report": client.post(
+            REPORTS, json=report | {"formats": ["docx", "pdf"], "pdf_profile": "pdf/a-2b"}
+        ),
     }
     for name, response in jobs.items():
         assert response.status_code == 202, (name, response.get_json())
@@ -65,17 +67,23 @@ def test_every_kind_as_pdf(app):
         status = _finished(client, response.get_json()["links"]["self"])
         docx, pdf = status["artifacts"]
         assert docx["status"] == pdf["status"] == "done" and pdf["error"] is None
-        download = client.get(pdf["link"])
-        assert download.status_code == 200 and download.mimetype == "application/pdf"
-        assert (
-            download.headers["Content-Disposition"].endswith('.pdf"')
-            or ".pdf" in (download.headers["Content-Disposition"])
-        )
-        texts[name] = _text(download.data)
+        with client.get(pdf["link"]) as download:
+            assert download.status_code == 200 and download.mimetype == "application/pdf"
+            assert ".pdf" in download.headers["Content-Disposition"]
+            data = download.data
+        texts[name] = _text(data)
+        metadata = PdfReader(io.BytesIO(data)).trailer["/Root"].get("/Metadata")
+        xmp = metadata.get_object().get_data() if metadata is not None else b""
+        # The profile asked for, and only there: a PDF/A-2b identifies itself.
+        pdfa = b'pdfaid:part="2"' in xmp or b"<pdfaid:part>2<" in xmp
+        assert pdfa == (name == "report"), name
     # The Kyrgyz letters are text in the PDF, not pictures of it.
     assert "Үч-Коргон айыл өкмөтү" in texts["order"]
     assert all(letter in texts["plan"] for letter in "ңөү")
     assert "Уч-Коргонский" in texts["report"]
+    if not app.config["CELERY_BROKER_URL"]:  # the embedded mode's converters made them
+        converters = client.get("/readyz").get_json()["converters"]
+        assert converters["conversions"] >= 3 and converters["size"] == 2
 
 
 def test_output_fields_are_checked_and_named(app):

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import openpyxl
 import pytest
@@ -147,13 +148,16 @@ def test_register_exports(client, uch_korgon, by_reference):
     register = f"{MUNICIPALITIES}/{municipality['id']}/register?year=2015"
     with client.get(register + "&format=csv") as response:
         assert response.content_type == "text/csv; charset=utf-8"
-        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["number", "seq", "date", "kind", "subject", "document_id", "status"]
-    assert rows[1][:4] == ["03-12/1-Б", "1", "2015-06-26", "working-group-order"]
-    assert rows[1][6] in ("queued", "running", "done")
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [
+        "seq", "number", "date", "kind", "subject", "signed_by", "executed_by", "status",
+        "document_id",
+    ]  # fmt: skip
+    assert rows[1][:4] == ["1", "03-12/1-Б", "26.06.2015", "working-group-order"]
+    assert rows[1][7] in ("queued", "running", "done")
     with client.get(register + "&format=xlsx") as response:
         sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    assert [c.value for c in sheet[2]][:3] == ["03-12/1-Б", 1, "2015-06-26"]
+    assert [c.value for c in sheet[2]][:3] == [1, "03-12/1-Б", datetime(2015, 6, 26)]
 
 
 def test_user_text_never_becomes_a_spreadsheet_formula(client, uch_korgon, by_reference):
@@ -164,7 +168,7 @@ def test_user_text_never_becomes_a_spreadsheet_formula(client, uch_korgon, by_re
     assert client.post(ORDERS, json=by_reference).status_code == 202
     register = f"{MUNICIPALITIES}/{municipality['id']}/register?year=2015"
     with client.get(register + "&format=csv") as response:
-        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][4] == "'" + formula  # Excel shows the text, does not run it
     with client.get(register + "&format=xlsx") as response:
         cell = openpyxl.load_workbook(io.BytesIO(response.data)).active["E2"]

@@ -8,11 +8,12 @@ from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service import extensions, retention, submission
+from service import extensions, registration, retention, submission
 from service.api.auth import actor
 from service.api.common import audit_event, json_body, scope
 from service.api.downloads import send_download
 from service.api.schemas import (
+    AssignedNumberSchema,
     DocumentJobSchema,
     ErrorSchema,
     FileQuerySchema,
@@ -220,3 +221,45 @@ def report_draft(document_id: str):
     with extensions.db().session() as session:
         draft = submission.report_draft(session, scope(), document_id)
     return jsonify(draft)
+
+
+@blp.route("/<job_id:document_id>/number", endpoint="document_number", methods=["PUT"])
+@blp.arguments(AssignedNumberSchema)
+@blp.response(202, DocumentJobSchema)
+@blp.doc(
+    responses=error_responses(
+        {
+            404: "Unknown document",
+            409: "Not waiting for a number (made with one, or given one already), or still "
+            "being made",
+            410: "Deleted, or its input purged",
+            422: "Invalid number or date (a deadline before the date)",
+            503: UNAVAILABLE,
+        }
+    )
+)
+def assign_number(data: dict, document_id: str):
+    """Enter the number and date the electronic document system assigned to an act made with
+    `assign_number_later`: the register records them, and the act is made again with them."""
+    found = extensions.services()
+    record, issue = registration.enter_number(
+        found.db,
+        found.dispatcher,
+        found.storage,
+        scope(),
+        document_id,
+        data["number"],
+        data["date"],
+    )
+    audit_event(
+        "numbered",
+        "document",
+        document_id,
+        municipality_id=record.municipality_id,
+        details={
+            "number": data["number"],
+            "date": data["date"].isoformat(),
+            "seq": issue.seq if issue else None,
+        },
+    )
+    return record

@@ -33,7 +33,24 @@ def readyz():
     if current_app.config["CELERY_BROKER_URL"]:
         checks["broker"] = "ok" if dispatcher.ping() else "unavailable"
     missing = [name for name, state in checks.items() if state != "ok"]
+    # The PDF converters of this process (the embedded mode's; a distributed web process
+    # converts nothing): what they do, never a reason to be unready (a .docx needs none).
+    converters = None
+    if not current_app.config["CELERY_BROKER_URL"]:
+        converters = _converter_summary(extensions.converting().converter.health())
     if not missing:
-        return jsonify(status="ready", checks=checks)
+        return jsonify(status="ready", checks=checks, converters=converters)
     headers = {"Retry-After": str(Unavailable.retry_after)}
-    return jsonify(status="unavailable", missing=missing, checks=checks), 503, headers
+    body = {"status": "unavailable", "missing": missing, "checks": checks}
+    return jsonify(body | {"converters": converters}), 503, headers
+
+
+def _converter_summary(health: dict) -> dict:
+    return {
+        "size": health["size"],
+        "conversions": health["conversions"],
+        "restarts": health["restarts"],
+        "slots": [
+            {"state": s["state"], "conversions": s["total_conversions"]} for s in health["slots"]
+        ],
+    }

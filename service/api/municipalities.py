@@ -12,12 +12,21 @@ from service import extensions, registry
 from service.api.common import audit_event, json_body, scope
 from service.api.downloads import send_download
 from service.api.schemas import (
+    CounterOutSchema,
     ErrorSchema,
     MunicipalityOutSchema,
     RegisterEntrySchema,
     error_responses,
 )
-from service.schemas.municipality import MunicipalitySchema, RegisterQuerySchema
+from service.batches import spreadsheets
+from service.i18n.request import request_language
+from service.schemas.municipality import (
+    CounterQuerySchema,
+    CounterSchema,
+    MunicipalitySchema,
+    OutsideLineSchema,
+    RegisterQuerySchema,
+)
 
 blp = Blueprint(
     "municipalities",
@@ -98,8 +107,10 @@ class MunicipalityItem(MethodView):
 @blp.doc(
     responses={
         "200": {
-            "description": "Issued numbers of the year: JSON, or with format= a CSV (UTF-8) or "
-            "XLSX file of the same columns",
+            "description": "Issued numbers of the year, as a paper outgoing journal keeps "
+            "them: JSON, or with format= a `;`-separated CSV (UTF-8 with a BOM, dates "
+            "dd.mm.yyyy) or an XLSX file (date cells, laid out for A4) of the same columns, "
+            "headed in the language of ?language= or Accept-Language",
             "content": {
                 "application/json": {"schema": RegisterEntrySchema(many=True)},
                 "text/csv": {"schema": {"type": "string"}},
@@ -109,14 +120,16 @@ class MunicipalityItem(MethodView):
         **error_responses({404: UNKNOWN, 503: UNAVAILABLE}),
     }
 )
-def register(municipality_id: str, year: int | None, format: str):
-    """The outgoing register: number, date, kind, subject and document of each issue."""
+def register(municipality_id: str, year: int | None, format: str, language: str | None):
+    """The outgoing register: number, date, kind, subject, signed by, executed by, status."""
     year = year or date.today().year
     with extensions.db().session() as session:
         entries = registry.register(session, scope(), municipality_id, year)
+        municipality = registry.get(session, scope(), municipality_id)
+        body = registry.display_name(municipality)
     if format == "json":
         return entries
-    name = f"register-{year}"
+    lang = language or request_language()
     audit_event(
         "exported",
         "register",
@@ -124,10 +137,60 @@ def register(municipality_id: str, year: int | None, format: str):
         municipality_id=municipality_id,
         details={"year": year, "format": format},
     )
+    what = spreadsheets.labels("export", ["register"], lang)[0]
+    filename = spreadsheets.export_filename(what, body, year, ext=format)
     if format == "csv":
-        content, mime = registry.register_csv(entries), "text/csv"  # Werkzeug adds the charset
+        content, mime = registry.register_csv(entries, lang), "text/csv"  # Werkzeug: charset
     else:
-        content, mime = registry.register_xlsx(entries, name), XLSX_MIME
+        content, mime = registry.register_xlsx(entries, f"{year} {what}", lang), XLSX_MIME
     return send_download(
-        io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=f"{name}.{format}"
+        io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=filename
     )
+
+
+@blp.route("/<municipality_id>/register/counter")
+class RegisterCounterResource(MethodView):
+    @blp.arguments(CounterQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, CounterOutSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description=UNKNOWN)
+    def get(self, municipality_id: str, year: int | None):
+        """Where the year's numbering stands: the last sequence taken and the next one."""
+        with extensions.db().session() as session:
+            return registry.counter(session, scope(), municipality_id, year or date.today().year)
+
+    @blp.arguments(CounterSchema)
+    @blp.response(200, CounterOutSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description=UNKNOWN)
+    def put(self, data: dict, municipality_id: str):
+        """Start the year's numbering at a number (joining mid-year); never below one issued."""
+        with extensions.db().session() as session:
+            before = registry.counter(session, scope(), municipality_id, data["year"])
+            found = registry.set_counter(
+                session, scope(), municipality_id, data["year"], data["next"]
+            )
+        audit_event(
+            "changed",
+            "register_counter",
+            municipality_id,
+            municipality_id=municipality_id,
+            details={"year": data["year"], "next": data["next"], "was": before.next},
+        )
+        return found
+
+
+@blp.route("/<municipality_id>/register/lines", endpoint="register_lines", methods=["POST"])
+@blp.arguments(OutsideLineSchema)
+@blp.response(201, RegisterEntrySchema)
+@blp.alt_response(404, schema=ErrorSchema, description=UNKNOWN)
+def record_line(data: dict, municipality_id: str):
+    """Record a number taken outside the service: it takes the year's next sequence."""
+    with extensions.db().session() as session:
+        issue = registry.record_outside(session, scope(), municipality_id, data)
+    audit_event(
+        "recorded",
+        "register_line",
+        f"{issue.issued_on.year}/{issue.seq}",
+        municipality_id=municipality_id,
+        details={"number": issue.number, "seq": issue.seq, "kind": issue.kind},
+    )
+    return issue

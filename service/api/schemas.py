@@ -4,8 +4,9 @@ register, batches), the error envelope, and the download's query."""
 from __future__ import annotations
 
 from flask import url_for
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
+from service.batches import columns
 from service.domain.notices import Notice
 from service.domain.status import Status
 from service.errors import flatten_errors
@@ -173,7 +174,7 @@ class DocumentJobSchema(Schema):
         return [DOCX, *(record.formats or ())]
 
     def job_status(self, record) -> str:
-        return records.overall_status(record)
+        return records.overall_status(record, records.outputs(record))
 
     def docx_size(self, record) -> int | None:
         docx = record.artifact(DOCX)
@@ -228,10 +229,34 @@ class RegisterEntrySchema(Schema):
     date = fields.Date(attribute="issued_on")
     kind = fields.String()
     subject = fields.String()
-    document_id = fields.String()
-    status = fields.String(
-        metadata={"description": "Of the document: a cancelled or failed one keeps its number"}
+    document_id = fields.String(
+        allow_none=True, metadata={"description": "None: a number taken outside the service"}
     )
+    status = fields.String(
+        metadata={
+            "description": "Of the document: a cancelled or failed one keeps its number, a "
+            "deleted one is `withdrawn`; `recorded`: a number taken outside the service"
+        }
+    )
+    signed_by = fields.String(allow_none=True)
+    executed_by = fields.String(allow_none=True)
+
+
+class AssignedNumberSchema(Schema):
+    """The number and date the state's electronic document system gave an act."""
+
+    number = fields.String(
+        required=True, validate=validate.Length(min=1, max=50), metadata={"example": "03-12/147"}
+    )
+    date = fields.Date(required=True, metadata={"example": "2026-03-12"})
+
+
+class CounterOutSchema(Schema):
+    year = fields.Integer()
+    last_seq = fields.Integer(metadata={"description": "The last sequence taken (or set)"})
+    next = fields.Integer(metadata={"description": "The sequence the next act takes"})
+    next_number = fields.String(metadata={"description": "How the next number will read"})
+    issued = fields.Integer(metadata={"description": "The highest sequence with a line"})
 
 
 class DraftSpendingSchema(Schema):
@@ -292,7 +317,12 @@ class BatchItemOutSchema(Schema):
 
     def localized_errors(self, item: dict) -> dict | None:
         errors = item["errors"]
-        return translate_errors(errors, request_language()) if errors else None
+        if not errors:
+            return None
+        lang = request_language()
+        if item.get("uploaded"):
+            return columns.labelled_errors(errors, lang)
+        return translate_errors(errors, lang)
 
 
 class BatchOutSchema(Schema):

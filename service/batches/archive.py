@@ -1,4 +1,5 @@
-"""The archive of a finished batch: its documents under readable names, and a manifest.csv.
+"""The archive of a finished batch: its documents under readable names, and a manifest (as
+manifest.csv and manifest.xlsx, service.batches.spreadsheets).
 
 The items are read first, with their documents and .docx artifacts, in one query (and the
 registry once, if some item names its municipality only by reference); then the ZIP is made
@@ -13,14 +14,15 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import PurePath
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from service import generation, registry
+from service.batches import columns, spreadsheets
 from service.batches.creation import INVALID, get, item_errors
-from service.batches.tables import csv_bytes
 from service.domain.status import Status
 from service.errors import NotReady
 from service.i18n import translate_errors
@@ -31,7 +33,10 @@ from service.storage import Storage
 from service.tasks import records
 from service.tenancy import Scope
 
-MANIFEST_COLUMNS = ("item", "municipality", "number", "file", "sha256", "status", "error")
+MANIFEST_COLUMNS = (
+    "item", "municipality", "number", "date", "file", "sha256", "status", "error",
+)  # fmt: skip
+MANIFEST_WIDTHS = (6, 40, 16, 11, 60, 20, 12, 60)
 
 
 class BatchNotReady(NotReady):
@@ -64,10 +69,13 @@ def stream_archive(
     batch = get(session, scope, batch_id)
     rows = finished_items(session, batch)
     names = MunicipalityNames(session, scope)
-    entries, manifest = [], []
+    entries, manifest, bodies, years = [], [], set(), []
     for item, record, docx, pdf in rows:
         number = (record.input or {}).get("number", "") if record else ""
+        issued_on = _date_of(record)
         municipality = names.of(item, record)
+        bodies.add(municipality)
+        years += [issued_on.year] if issued_on else []
         name = ""
         if record is not None and record.status == Status.DONE and docx is not None:
             name = _archive_name(item.row, municipality, record.filename)
@@ -79,16 +87,39 @@ def stream_archive(
                 item.row,
                 municipality,
                 number,
+                issued_on or "",
                 name,
                 docx.sha256 if docx else "",
-                _status(record),
-                _error_text(item_errors(item, record), lang),
+                spreadsheets.status_name(_status(record), lang),
+                _error_text(item_errors(item, record), lang, labelled=batch.uploaded),
             ]
         )
+    header = spreadsheets.labels("manifest column", MANIFEST_COLUMNS, lang)
+    what = spreadsheets.labels("export", ["batch"], lang)[0]
+    year = max(set(years), key=years.count) if years else batch.created_at.year
+    bodies.discard("")  # a refused item that names no municipality
+    body = bodies.pop() if len(bodies) == 1 else ""
+    files = {
+        "manifest.csv": spreadsheets.csv_export(header, manifest),
+        "manifest.xlsx": spreadsheets.xlsx_export(
+            header, manifest, title=what, widths=MANIFEST_WIDTHS
+        ),
+    }
     return Archive(
-        filename=f"batch-{batch.kind}-{batch.id[:8]}.zip",
-        chunks=_zip(storage, entries, csv_bytes(MANIFEST_COLUMNS, manifest)),
+        filename=spreadsheets.export_filename(
+            what, body, year, batch.title or spreadsheets.kind_name(batch.kind, lang), ext="zip"
+        ),
+        chunks=_zip(storage, entries, files),
     )
+
+
+def _date_of(record: DocumentRecord | None) -> date | None:
+    """The date of an item's act, when its input has one (a purged input has none)."""
+    value = (record.input or {}).get("date") if record is not None else None
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 # A document's status in the manifest once retention purged its file.
@@ -136,8 +167,8 @@ def _status(record: DocumentRecord | None) -> str:
     return records.overall_status(record)
 
 
-def _zip(storage: Storage, entries: Iterable[Entry], manifest: bytes) -> Iterator[bytes]:
-    """The ZIP's bytes, an entry at a time: the documents, then manifest.csv."""
+def _zip(storage: Storage, entries: Iterable[Entry], manifest: dict[str, bytes]) -> Iterator[bytes]:
+    """The ZIP's bytes, an entry at a time: the documents, then the manifest's files."""
     out = _EntryBuffer()
     entries = list(entries)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive_file:
@@ -146,7 +177,8 @@ def _zip(storage: Storage, entries: Iterable[Entry], manifest: bytes) -> Iterato
         ):
             archive_file.writestr(entry.name, content)
             yield out.take()
-        archive_file.writestr("manifest.csv", manifest)
+        for name, content in manifest.items():
+            archive_file.writestr(name, content)
     yield out.take()
 
 
@@ -233,8 +265,12 @@ def _archive_name(row: int, municipality: str, filename: str) -> str:
     return f"{row:04d}_{who}_{filename}" if who else f"{row:04d}_{filename}"
 
 
-def _error_text(errors: dict[str, list[str]] | None, lang: str) -> str:
-    """«date: Not a valid date.; number: May not be blank.» in `lang`."""
+def _error_text(errors: dict[str, list[str]] | None, lang: str, *, labelled: bool = False) -> str:
+    """«date: Not a valid date.; number: May not be blank.» in `lang`; for an uploaded batch
+    (`labelled`) each column named as its sheet heads it («Дата: Неверная дата…»)."""
+    if labelled:
+        found = columns.labelled_errors(errors or {}, lang)
+        return "; ".join(" ".join(messages) for messages in found.values())
     return "; ".join(
         " ".join(([] if path == "_body" else [f"{path}:"]) + messages)
         for path, messages in translate_errors(errors or {}, lang).items()

@@ -25,7 +25,7 @@ from marshmallow import Schema, fields
 
 from service.errors import InvalidInput
 from service.generation import get_kind
-from service.i18n import translations
+from service.i18n import translate_errors, translations
 from service.schemas.common import Flag
 
 COLUMN = "batch column"  # the catalogs' context of column labels
@@ -184,6 +184,18 @@ def label(path: str, lang: str) -> str:
         prefix = _pgettext(lang, COLUMN, f"{MEMBERS}.{{n}}").format(n=number)
         return f"{prefix}: {member_label(member.group(2), lang)}"
     return _pgettext(lang, COLUMN, path)
+
+
+def labelled_errors(errors: dict[str, list[str]], lang: str) -> dict[str, list[str]]:
+    """An uploaded item's errors in `lang`, each naming its column as the sheet heads it
+    («Дата: Неверная дата…»); paths that are no column (`_body`) keep their messages."""
+    return {
+        path: [
+            f"{label(path, lang)}: {message}" if path != "_body" and lang != "en" else message
+            for message in translate_errors({path: messages}, lang)[path]
+        ]
+        for path, messages in errors.items()
+    }
 
 
 def member_label(path: str, lang: str) -> str:

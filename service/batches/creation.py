@@ -84,6 +84,7 @@ def create(
         title=title,
         shared=shared,
         item_count=len(items),
+        uploaded=rows is not None,
     )
     rows_given = rows is not None
     rows = list(zip(rows or range(1, len(items) + 1), items, strict=True))
@@ -204,6 +205,7 @@ def describe(session: Session, scope: Scope, batch_id: str) -> dict:
                 "number": ((record.input or {}).get("number") if record else None),
                 "document_id": item.document_id,
                 "errors": item_errors(item, record),
+                "uploaded": batch.uploaded,  # errors then name columns by their labels
             }
         )
     counts = Counter(i["status"] for i in items)

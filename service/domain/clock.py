@@ -3,7 +3,7 @@ them, and days are counted, in Kyrgyzstan's time (Asia/Bishkek, UTC+6 all year).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 BISHKEK = ZoneInfo("Asia/Bishkek")
@@ -16,3 +16,8 @@ def local(instant: datetime | None) -> datetime | None:
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
     return instant.astimezone(BISHKEK)
+
+
+def today() -> date:
+    """The day it is in Kyrgyzstan."""
+    return datetime.now(BISHKEK).date()

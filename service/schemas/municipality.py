@@ -87,3 +87,58 @@ class RegisterQuerySchema(BaseSchema):
         metadata={"description": "Default: this year"},
     )
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+    language = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["en", "ru", "ky"]),
+        metadata={"description": "Language of a CSV or XLSX file's headers, kinds and statuses "
+                  "(English: the codes); default: Accept-Language"},
+    )  # fmt: skip
+
+
+class CounterSchema(BaseSchema):
+    """Where a municipality's numbering of a year starts: for one joining mid-year, the next
+    number of its paper journal."""
+
+    year = fields.Integer(required=True, validate=validate.Range(min=1991, max=2200))
+    next = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=99999),
+        metadata={"description": "The sequence the next act takes ({seq} of the pattern); "
+                  "never one issued already", "example": 147},
+    )  # fmt: skip
+
+
+class CounterQuerySchema(BaseSchema):
+    year = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1991, max=2200),
+        metadata={"description": "Default: this year"},
+    )
+
+
+class OutsideLineSchema(BaseSchema):
+    """A number taken outside the service (a letter typed by hand, a number the electronic
+    document system gave), recorded in the register: it takes the next sequence of its year."""
+
+    date = fields.Date(required=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "What the act is: a kind of this service "
+                  "(`working-group-order`) or the office's own word («письмо»)",
+                  "example": "письмо"},
+    )  # fmt: skip
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    number = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "As written in the journal; default: the municipality's "
+                  "pattern with the sequence taken", "example": "03-12/147-Б"},
+    )  # fmt: skip
+    seq = fields.Integer(
+        load_default=None,
+        metadata={"description": "If given, must be the next sequence of the year (a check "
+                  "that the paper journal and the register agree)"},
+    )  # fmt: skip
+    signed_by = fields.String(load_default=None, validate=validate.Length(max=200))
+    executed_by = fields.String(load_default=None, validate=validate.Length(max=200))

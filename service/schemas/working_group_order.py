@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from service.domain.clock import today
 from service.kinds.working_group_order.model import (
     HEAD_KEEPS_CONTROL,
     DraftPlan,
@@ -116,6 +117,12 @@ class Control(fields.Nested):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+REQUIRED_ERROR = "Missing data for required field."
+NUMBER_LATER_ERROR = (
+    "Leave the number out: with assign_number_later the electronic document system assigns it."
+)
+
+
 class WorkingGroupOrderSchema(DocumentSchema):
     issuer = issuer_field()
     act = bilingual(
@@ -125,12 +132,29 @@ class WorkingGroupOrderSchema(DocumentSchema):
         },
     )
     number = Text(
-        required=True,
+        load_default=None,
         max_length=50,
         metadata={"example": "03-12/146-Б", "description": "Outgoing number; optional with "
-                  "`municipality_id`: the next one of the municipality's register"},
+                  "`municipality_id`: the next one of the municipality's register; left out "
+                  "with `assign_number_later`"},
     )  # fmt: skip
-    date = fields.Date(required=True)
+    date = fields.Date(
+        load_default=None,
+        metadata={"description": "Date of the act; with `assign_number_later` the day of the "
+                  "draft (default today), printed blank"},
+    )  # fmt: skip
+    assign_number_later = Flag(
+        load_default=False,
+        metadata={"description": "Make the act with its number and date blank, for the state's "
+                  "electronic document system to assign; enter them afterwards with "
+                  "PUT /api/v1/documents/{id}/number (the act is then made again with them)"},
+    )  # fmt: skip
+    executed_by = Text(
+        load_default=None,
+        max_length=200,
+        metadata={"description": "Who prepared the act (the outgoing register's «executed by»; "
+                  "not printed)", "example": "Асанова А. К., 0-3722-5-12-34"},
+    )  # fmt: skip
     place = bilingual(
         load_default=None, metadata={"description": "Place of issue, e.g. «с. Уч-Коргон»"}
     )
@@ -171,6 +195,12 @@ class WorkingGroupOrderSchema(DocumentSchema):
     @validates_schema
     def check_group_and_deadline(self, data, **kwargs):
         errors = {}
+        later = data.get("assign_number_later")
+        for key in ("number", "date"):
+            if data.get(key) is None and not later:
+                errors[key] = [REQUIRED_ERROR]
+        if later and data.get("number") is not None:
+            errors["number"] = [NUMBER_LATER_ERROR]
         members = data.get("members") or []
         if members and sum(m.role is Role.LEADER for m in members) != 1:
             errors["members"] = ["Exactly one leader is required."]
@@ -184,6 +214,9 @@ class WorkingGroupOrderSchema(DocumentSchema):
 
     @post_load
     def make(self, data, **kwargs) -> WorkingGroupOrder:
+        if data["assign_number_later"]:
+            data["number"] = ""
+            data["date"] = data["date"] or today()
         for key in ("legal_basis", "extra_clauses", "members"):
             if data[key] is not None:
                 data[key] = tuple(data[key])

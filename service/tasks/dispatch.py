@@ -76,7 +76,10 @@ class InProcessDispatcher:
                 log.warning("conversion failed", extra={"job_id": conversion_id})
             except Exception:
                 log.exception("conversion failed", extra={"job_id": conversion_id})
-        self.converting.give_up(conversion_id, reason)
+        try:
+            self.converting.give_up(conversion_id, reason)
+        except Exception:  # the database is away: the conversion waits for the next start
+            log.exception("could not record the failed conversion", extra={"job_id": conversion_id})
 
     def _run(self, document_id: str) -> None:
         try:

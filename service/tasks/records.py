@@ -165,15 +165,24 @@ def outputs(record: DocumentRecord) -> list[Output]:
             made.append(Output(record.id, name, status))
         else:
             artifact = record.artifact(name) if conversion.status == Status.DONE else None
-            made.append(Output(record.id, name, conversion.status, artifact, conversion.error))
+            status = conversion.status
+            if status == Status.DONE and artifact is None:
+                # The artifacts were read just before the conversion's commit (one query each):
+                # made, but not seen yet; the next read shows both.
+                status = Status.RUNNING
+            made.append(Output(record.id, name, status, artifact, conversion.error))
     return made
 
 
-def overall_status(record: DocumentRecord) -> str:
+def overall_status(record: DocumentRecord, made: list[Output] | None = None) -> str:
     """The job's status as its clients see it: done only once every output asked for is
-    final (made, or failed with its reason); running while one is still being made."""
+    final (made, or failed with its reason); running while one is still being made. With
+    `made` (its `outputs`), judged by them; else by its conversions alone."""
     if record.status != Status.DONE:
         return record.status
+    if made is not None:
+        pending = any(not Status(output.status).finished for output in made)
+        return Status.RUNNING if pending else Status.DONE
     made = {c.format: c.status for c in record.conversions}
     pending = any(not Status(made.get(f, Status.QUEUED)).finished for f in record.formats or ())
     return Status.RUNNING if pending else Status.DONE

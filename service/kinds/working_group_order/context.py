@@ -201,8 +201,8 @@ def _part(order: WorkingGroupOrder, lang: str) -> dict:
     return {
         "lang": lang,
         "act_word": _act_word(order, lang).upper(),
-        "number": t.gettext("No. {number}", number=order.number),
-        "date": long_date(t, order.date),
+        "number": t.gettext("No. {number}", number=_number(order)),
+        "date": _date(t, order, long_date),
         "place": order.place[lang] if order.place is not None else "",
         "subject": _strip_end(subject).rstrip("."),
         "preamble": _preamble(t, order, lang),
@@ -215,8 +215,8 @@ def _part(order: WorkingGroupOrder, lang: str) -> dict:
             "Appendix to the {act} of {body} {date} No. {number}",
             act=forms["act_dative"],
             body=forms["body_genitive"],
-            date=attributive_date(t, order.date),
-            number=order.number,
+            date=_date(t, order, attributive_date),
+            number=_number(order),
         ),
         "appendix_title": t.gettext(
             "Membership of the working group to draft the joint plan for public safety and "
@@ -244,6 +244,22 @@ def build_context(order: WorkingGroupOrder) -> dict:
     }
 
 
+# What the act prints where the electronic document system will put its number and date.
+BLANK_NUMBER = "________"
+
+
+def _number(order: WorkingGroupOrder) -> str:
+    return BLANK_NUMBER if order.assign_number_later else order.number
+
+
+def _date(t: Phrases, order: WorkingGroupOrder, form) -> str:
+    """The act's date in `form` (long_date, attributive_date), or the blank to fill in."""
+    if not order.assign_number_later:
+        return form(t, order.date)
+    blank = "(blank date, dated)" if form is attributive_date else "(blank date)"
+    return t.gettext(blank)
+
+
 def register_subject(order: WorkingGroupOrder) -> str:
     """The title as the outgoing register lists it (Russian where the order has it)."""
     lang = "ru" if "ru" in order.language.parts else "ky"
@@ -254,6 +270,8 @@ def file_stem(order: WorkingGroupOrder) -> str:
     """A readable file name: «Распоряжение 03-12-146-Б от 2015-06-26»."""
     lang = order.language.parts[-1]
     act = _act_word(order, lang).capitalize()
+    if order.assign_number_later:
+        return f"{act} {order.date.isoformat()}"
     return f"{act} {order.number} {order.date.isoformat()}"
 
 
@@ -299,8 +317,8 @@ def properties(order: WorkingGroupOrder) -> DocumentProperties:
     act = _act_word(order, lang).capitalize()
     return DocumentProperties(
         title=_strip_end(_subject(t, order, lang)).rstrip("."),
-        subject=f"{act} {t.gettext('No. {number}', number=order.number)}, "
-        f"{long_date(t, order.date)}",
+        subject=f"{act} {t.gettext('No. {number}', number=_number(order))}, "
+        f"{_date(t, order, long_date)}",
         language=lang,
         date=order.date,
         issuer=order.issuer.body[lang],

@@ -62,6 +62,11 @@ class WorkingGroupOrder:
     # The line between the preamble and the clauses where the municipality sets one; None:
     # the act word's own («БУЙРУК КЫЛАМ:» for a буйрук, none for a тескеме).
     order_line: Bilingual | None = None
+    # Made with its number and date left blank, for the state's electronic document system
+    # to assign (`date` is then the day of the draft: the laws in force, the deadline check);
+    # who prepared it, as the outgoing register lists it (not printed).
+    assign_number_later: bool = False
+    executed_by: str | None = None
 
     @property
     def members_in_order(self) -> list[Member]:
