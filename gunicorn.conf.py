@@ -2,7 +2,9 @@
 
 
 def post_worker_init(worker) -> None:
-    """Re-enqueue the jobs a previous run left unfinished (embedded mode only)."""
-    from service import start_embedded_workers
+    """Re-enqueue the jobs a previous run left unfinished (embedded mode only); start the
+    callback sender (both modes)."""
+    from service import start_callback_sender, start_embedded_workers
 
     start_embedded_workers(worker.wsgi)
+    start_callback_sender(worker.wsgi)

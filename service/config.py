@@ -106,6 +106,25 @@ DEFAULTS.update(CONVERTER_SETTINGS)
 _INT_KEYS |= {"CONVERTER_SLOTS", "CONVERTER_MAX_CONVERSIONS"}
 _FLOAT_KEYS |= {"CONVERTER_TIMEOUT_SECONDS", "CONVERTER_START_TIMEOUT_SECONDS"}
 
+# Integrations (service.callbacks): a job's or batch's callback is POSTed by a sender thread
+# of each web process, polling its table every CALLBACK_POLL_SECONDS; a failed delivery is
+# tried again after CALLBACK_RETRY_SECONDS, doubling each time (at most an hour apart), up to
+# CALLBACK_MAX_ATTEMPTS. Callback addresses on loopback, private, link-local or other
+# non-public networks are refused unless CALLBACK_ALLOW_PRIVATE_NETWORKS (tests; a closed
+# network whose receivers are all trusted). WAIT_MAX_SECONDS caps a POST's ?wait=N.
+INTEGRATION_SETTINGS: dict[str, Any] = {
+    "CALLBACK_ALLOW_PRIVATE_NETWORKS": False,
+    "CALLBACK_POLL_SECONDS": 2.0,
+    "CALLBACK_RETRY_SECONDS": 10.0,
+    "CALLBACK_MAX_ATTEMPTS": 8,
+    "CALLBACK_TIMEOUT_SECONDS": 10.0,
+    "WAIT_MAX_SECONDS": 30,
+}
+DEFAULTS.update(INTEGRATION_SETTINGS)
+_INT_KEYS |= {"CALLBACK_MAX_ATTEMPTS", "WAIT_MAX_SECONDS"}
+_FLOAT_KEYS |= {"CALLBACK_POLL_SECONDS", "CALLBACK_RETRY_SECONDS", "CALLBACK_TIMEOUT_SECONDS"}
+_BOOL_KEYS = {"CALLBACK_ALLOW_PRIVATE_NETWORKS"}
+
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Read every known setting from the environment (DATABASE_URL, REDIS_URL, …)."""
@@ -117,6 +136,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             settings[key] = int(environ[key]) if numeric else environ[key]
             if key in _FLOAT_KEYS:
                 settings[key] = float(environ[key])
+            if key in _BOOL_KEYS:
+                settings[key] = environ[key].strip().lower() in ("1", "true", "yes", "on")
     return settings
 
 

@@ -71,6 +71,14 @@ class NoSuchOutput(NotFound):
 class NotReady(ServiceError):
     status = 409
     message = "The document is not ready yet (status: {status})."
+    # Worth asking again: what it waits for is being made.
+    retry_after = 2
+
+
+class OutputFailed(NotReady):
+    """An output that could not be made: asking again changes nothing."""
+
+    retry_after = None
 
 
 class Conflict(ServiceError):

@@ -109,6 +109,8 @@ class DocumentRecord(Base):
     conversions: Mapped[list[Conversion]] = relationship(
         lazy="selectin", order_by="Conversion.format", back_populates="document"
     )
+    # Its callback (service.callbacks), when the request gave a callback_url.
+    callback: Mapped[Callback | None] = relationship(lazy="selectin", viewonly=True, uselist=False)
 
     def artifact(self, format: str) -> Artifact | None:
         """The job's output in `format` ("docx"…), or None."""
@@ -286,6 +288,10 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The key its callbacks are signed with (HMAC-SHA256): shown once when made, kept as it
+    # is since signing needs it (it grants nothing in the API, unlike a token).
+    webhook_secret: Mapped[str | None] = mapped_column(String(100))
+    webhook_secret_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class User(Base):
@@ -349,3 +355,54 @@ class DailyUsage(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     what: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Callback(Base):
+    """A callback of a job or a batch: waiting while it runs, then pending (its body made,
+    signed and sent at each attempt) until delivered, or failed after its last attempt.
+
+    A row per callback is what makes deliveries survive a crash: any web process's sender
+    takes due rows, each for a lease (`locked_until`), so a sender that died mid-delivery
+    leaves its row to the next (a receiver may see a delivery twice; never none)."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('waiting', 'pending', 'delivered', 'failed')",
+            name="callbacks_status_known",
+        ),
+        Index("ix_callbacks_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    # The language of the messages in its body (the request's).
+    language: Mapped[str] = mapped_column(String(5))
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    event: Mapped[str | None] = mapped_column(String(30))
+    body: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # One entry per attempt: {"at", "status_code" or "error", "seconds"}.
+    history: Mapped[list] = mapped_column(JSON, default=list)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class IdempotentRequest(Base):
+    """A POST made with an Idempotency-Key (other than a document's, kept on its job): the
+    request's fingerprint and what it made, so that a retry answers the same."""
+
+    __tablename__ = "idempotent_requests"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    # What it made (None while the first request is still being served).
+    resource_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

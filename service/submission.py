@@ -18,8 +18,9 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from service import quotas, registry
+from service import callbacks, quotas, registry
 from service.batches import creation
 from service.domain.notices import Notice
 from service.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, Unavailable
@@ -62,8 +63,11 @@ def submit_document(
     *,
     idempotency_key: str | None = None,
     quota: DailyQuota | None = None,
+    callback: tuple[str, str] | None = None,
 ) -> Submission:
     """Record a document job, commit it, then hand it to the dispatcher.
+
+    `callback` (address, language of its messages): the job's callback_url, checked.
 
     Unavailable, with nothing saved, when the dispatcher cannot take jobs now. Once committed
     the job is kept: a hand-off failing then leaves it for the recovery to send. A new job
@@ -72,7 +76,9 @@ def submit_document(
     if not dispatcher.ping():
         raise Unavailable(QUEUE_UNAVAILABLE)
     with db.session() as session:
-        submission = record_document(session, scope, kind, payload, idempotency_key=idempotency_key)
+        submission = record_document(
+            session, scope, kind, payload, idempotency_key=idempotency_key, callback=callback
+        )
         if submission.created and quota is not None:
             quotas.take(session, scope, quota, 1)
     if submission.created:
@@ -140,6 +146,7 @@ def record_document(
     payload: Any,
     *,
     idempotency_key: str | None = None,
+    callback: tuple[str, str] | None = None,
 ) -> Submission:
     """Validate and record a document job in `session` (the caller commits and enqueues).
 
@@ -151,6 +158,9 @@ def record_document(
         raise Forbidden(KIND_ROLE_ERROR, role=kind_role(kind).value)
     fingerprint = records.input_fingerprint(kind, payload)
     outputs, payload = split_outputs(payload)
+    if isinstance(payload, dict) and "callback_url" in payload:
+        # Part of the request (its fingerprint), not of the document: `callback` holds it.
+        payload = {k: v for k, v in payload.items() if k != "callback_url"}
     if idempotency_key:
         existing = records.find_idempotent(session, scope, idempotency_key, fingerprint)
         if existing is not None:
@@ -211,6 +221,11 @@ def record_document(
             signed_by=registry.signed_by(resolved.get("issuer")),
             executed_by=getattr(model, "executed_by", None),
         )
+    if callback is not None:
+        watched = callbacks.watch(
+            session, scope.tenant, callback[0], callback[1], document_id=record.id
+        )
+        set_committed_value(record, "callback", watched)
     warnings = spec.warnings(model)
     # Kept with the job, so that its status shows them after this response.
     record.warnings = [notice.as_json() for notice in warnings]

@@ -71,6 +71,12 @@ RULES_BEYOND_THE_SCHEMA = [
         # Accounts: a name someone has, a municipality of another organisation.
         r"This username is taken\.",
         r"Not a municipality of this organisation: .+\.",
+        # Callbacks: signed with a secret the organisation makes first; a public address.
+        r"Make a webhook secret first \(POST /api/v1/webhook-secret\): callbacks are signed "
+        r"with it\.",
+        r"Give an http or https address\.",
+        r"This address cannot be resolved: .*\.",
+        r"Callback addresses on loopback, private or link-local networks are refused: .+\.",
         # Beyond the basic plane, which text patterns leave out (service.schemas.common).
         r"Contains an invisible control character that changes how the text is displayed: "
         r"U\+[0-9A-F]{5,6}\.",

@@ -128,6 +128,8 @@ class DocgenApi(Api):
 
 def register_api(app: Flask) -> None:
     from service.api import accounts, audit, batches, documents, health, municipalities
+    from service.api.integrations import IntegrationHeaders
+    from service.api.integrations import blp as webhooks_blp
 
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
@@ -135,7 +137,8 @@ def register_api(app: Flask) -> None:
     # taken for a document id, so its 405 names only what it allows.
     app.url_map.converters["job_id"] = JobIdConverter
     init_auth(app)
-    api = DocgenApi(app, spec_kwargs={"extra_plugins": [OperationIds(), AuthResponses()]})
+    plugins = [OperationIds(), AuthResponses(), IntegrationHeaders()]
+    api = DocgenApi(app, spec_kwargs={"extra_plugins": plugins})
     api.register_converter(JobIdConverter, lambda _c: {"type": "string", "pattern": JOB_ID})
     api.register_field(Flag, None, None)  # its metadata gives the types it takes
     api.ma_plugin.converter.add_attribute_function(null_or_ref)
@@ -146,6 +149,7 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(batches.blp)
     api.register_blueprint(accounts.blp)
     api.register_blueprint(audit.blp)
+    api.register_blueprint(webhooks_blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(_swagger_static())
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import accounts, audit, extensions
 from service.api.auth import client_address, count_sign_in, principal
 from service.api.common import audit_event, scope
+from service.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
+from service.api.idempotency import idempotent
 from service.api.schemas import ErrorSchema, error_responses
-from service.errors import Unauthorized
+from service.errors import Conflict, Unauthorized
 from service.models import ApiToken, User, utcnow
 from service.schemas.accounts import (
     NewTokenSchema,
@@ -103,6 +106,22 @@ def me():
         return describe_user(session.get(User, principal().user_id))
 
 
+TOKEN_SHOWN_ONCE_ERROR = (
+    "This Idempotency-Key already issued a token, and a token is shown only once; "
+    "list your tokens, or issue one with a new key."
+)
+
+
+def _token_shown_once(_token_id: str):
+    raise Conflict(TOKEN_SHOWN_ONCE_ERROR)
+
+
+def _replay_user(user_id: str) -> dict:
+    with extensions.db().session() as session:
+        accounts.users_of(session, scope())  # an admin's, as when it was made
+        return describe_user(session.get(User, user_id))
+
+
 @blp.route("/tokens")
 class Tokens(MethodView):
     @blp.response(200, TokenOutSchema(many=True))
@@ -112,8 +131,15 @@ class Tokens(MethodView):
             return [describe_token(t) for t in accounts.tokens_of(session, principal().user_id)]
 
     @blp.arguments(TokenInSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_PARAMETER])
     @blp.response(201, NewTokenSchema)
-    @blp.alt_response(409, schema=ErrorSchema, description="The account is deactivated")
+    @blp.alt_response(
+        409,
+        schema=ErrorSchema,
+        description="The account is deactivated; or the Idempotency-Key was used already (a "
+        "token is shown once: its retry does not show it again, nor make another)",
+    )
+    @idempotent(_token_shown_once, location=lambda _token: url_for("accounts.Tokens"))
     def post(self, data: dict):
         """Issue a token to the caller; it is shown in this response only."""
         days = data["expires_in_days"]
@@ -152,7 +178,15 @@ class Users(MethodView):
 
     @blp.arguments(UserInSchema)
     @blp.response(201, UserOutSchema)
-    @blp.doc(responses=error_responses(ADMIN_ERRORS))
+    @blp.doc(
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses=error_responses(
+            {**ADMIN_ERRORS, 409: "The Idempotency-Key was used with another body"}
+        ),
+    )
+    @idempotent(
+        _replay_user, location=lambda user: url_for("accounts.user_item", user_id=user["id"])
+    )
     def post(self, data: dict):
         """Add a user to the organisation (admins only)."""
         with extensions.db().session() as session:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import io
 import json
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields, validate
 
-from service import extensions, submission
+from service import callbacks, extensions, submission
 from service.api.common import audit_event, json_body, scope
 from service.api.downloads import attach, send_download
+from service.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
+from service.api.idempotency import idempotent
+from service.api.integrations import PAGE_HEADERS, PageQuerySchema, allow_private, page_headers
 from service.api.schemas import BatchOutSchema, error_responses
 from service.batches import archive as batch_archive
-from service.batches import creation, tables, templates
+from service.batches import creation, listing, tables, templates
 from service.batches import merged as batch_merged
 from service.errors import BadRequest, InvalidInput
 from service.i18n import MESSAGE_LANGUAGES
@@ -23,12 +26,28 @@ from service.i18n.request import request_language
 from service.kinds import KINDS
 from service.quotas import BATCH_ITEMS, DailyQuota
 from service.schemas.batch import BatchInSchema
+from service.schemas.common import Flag
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 blp = Blueprint(
     "batches", __name__, url_prefix="/api/v1/batches", description="Documents for many at once"
 )
+
+
+class BatchListQuerySchema(PageQuerySchema):
+    kind = fields.String(validate=validate.OneOf(sorted(KINDS)), metadata={"enum": sorted(KINDS)})
+    municipality_id = fields.String(metadata={"description": "Having an item for it"})
+    created_from = fields.Date(metadata={"description": "Made on or after this day (Bishkek)"})
+    created_to = fields.Date(metadata={"description": "Made on or before this day (Bishkek)"})
+    finished = Flag(metadata={"description": "Every item has ended (true), or not (false)"})
+
+
+class BatchSummarySchema(BatchOutSchema):
+    """A batch in a list: its counts, without its items."""
+
+    class Meta:
+        exclude = ("items",)
 
 
 def _request_batch() -> dict:
@@ -68,12 +87,30 @@ def _request_batch() -> dict:
             data["pdf_profile"] = request.form["pdf_profile"]
         if request.form.get("title"):
             data["title"] = request.form["title"]
+        if request.form.get("callback_url"):
+            data["callback_url"] = request.form["callback_url"]
     else:
         data = json_body()
     try:
         return BatchInSchema().load(data) | {"rows": rows}
     except ValidationError as err:
         raise InvalidInput(errors=err.messages) from err
+
+
+def _with_callback(session, described: dict) -> dict:
+    return described | {
+        "callback": callbacks.describe(callbacks.of_batch(session, described["id"]))
+    }
+
+
+def _described(batch_id: str) -> dict:
+    """The batch as its status shows it, with its callback."""
+    with extensions.db().session() as session:
+        return _with_callback(session, creation.describe(session, scope(), batch_id))
+
+
+def _location(batch: dict) -> str:
+    return url_for("batches.BatchResource", batch_id=batch["id"])
 
 
 @blp.route("")
@@ -103,6 +140,7 @@ class Batches(MethodView):
                             },
                             "pdf_profile": {"type": "string", "enum": ["pdf/a-2b"]},
                             "merged_pdf": {"type": "boolean"},
+                            "callback_url": {"type": "string", "maxLength": 2000},
                         },
                         "required": ["file", "kind"],
                     }
@@ -110,12 +148,22 @@ class Batches(MethodView):
             },
         }
     )
+    @blp.doc(
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses=error_responses({409: "The Idempotency-Key was used with another body"}),
+    )
     @blp.response(202, BatchOutSchema)
     @blp.alt_response(422, description="Invalid batch, or (all_or_nothing) invalid items")
+    @idempotent(_described, location=_location)
     def post(self):
         """Submit a batch; bad items are reported with their row, good ones still run."""
         data = _request_batch()
         found = extensions.services()
+        callback_url = data.get("callback_url")
+        if callback_url is not None:
+            with found.db.session() as session:
+                callbacks.require_secret(session, scope().tenant)
+            callbacks.check_url(callback_url, allow_private=allow_private())
         batch_id = submission.submit_batch(
             found.db,
             found.dispatcher,
@@ -128,14 +176,30 @@ class Batches(MethodView):
             rows=data["rows"],
             quota=DailyQuota(BATCH_ITEMS, current_app.config["BATCH_ITEMS_PER_DAY"]),
         )
+        if callback_url is not None:
+            with found.db.session() as session:
+                callbacks.watch(
+                    session, scope().tenant, callback_url, request_language(), batch_id=batch_id
+                )
         audit_event(
             "created",
             "batch",
             batch_id,
             details={"kind": data["kind"], "items": len(data["items"])},
         )
-        with found.db.session() as session:
-            return creation.describe(session, scope(), batch_id)
+        return _described(batch_id)
+
+    @blp.arguments(BatchListQuerySchema, location="query")
+    @blp.response(200, BatchSummarySchema(many=True), headers=PAGE_HEADERS)
+    def get(self, query: dict):
+        """The batches the caller may see, newest first, a page at a time (Link and
+        X-Total-Count headers), narrowed by kind, municipality, creation days and whether
+        every item has ended."""
+        page, per_page = query.pop("page"), query.pop("per_page")
+        with extensions.db().session() as session:
+            ids, total = listing.listed(session, scope(), page=page, per_page=per_page, **query)
+            found = [_with_callback(session, creation.describe(session, scope(), i)) for i in ids]
+        return found, page_headers(total, page, per_page)
 
 
 @blp.route("/<batch_id>")
@@ -145,7 +209,7 @@ class BatchResource(MethodView):
     def get(self, batch_id: str):
         """Progress: counts per status and each item's status, number and errors."""
         with extensions.db().session() as session:
-            return creation.describe(session, scope(), batch_id)
+            return _with_callback(session, creation.describe(session, scope(), batch_id))
 
 
 @blp.route("/<batch_id>/cancel", endpoint="batch_cancel", methods=["POST"])

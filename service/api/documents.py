@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import PurePath
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
 
-from service import extensions, registration, retention, submission
+from service import callbacks, extensions, registration, retention, submission
 from service.api.auth import actor
 from service.api.common import audit_event, json_body, scope
 from service.api.downloads import send_download
+from service.api.integrations import PAGE_HEADERS, PageQuerySchema, allow_private, page_headers
 from service.api.schemas import (
     AssignedNumberSchema,
     DocumentJobSchema,
@@ -21,7 +24,8 @@ from service.api.schemas import (
     error_responses,
 )
 from service.domain.status import Status
-from service.errors import BadRequest, NoSuchOutput, NotReady
+from service.errors import BadRequest, NoSuchOutput, NotReady, OutputFailed
+from service.i18n.request import request_language
 from service.kinds import KINDS
 from service.models import DOCX
 from service.quotas import DOCUMENTS, DailyQuota
@@ -57,13 +61,20 @@ SUBMISSION_ERRORS = error_responses(
 )
 
 
-def submit_document(kind: str):
-    """Submit the request's input as a document of `kind`."""
+def submit_document(kind: str, wait: int = 0):
+    """Submit the request's input as a document of `kind`; with `wait`, wait up to so many
+    seconds (at most WAIT_MAX_SECONDS) for it to be done: 201 then, else 202."""
     payload = json_body()
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > 255:
         raise BadRequest("The Idempotency-Key header is longer than 255 characters.")
     found = extensions.services()
+    callback = None
+    if isinstance(payload, dict) and payload.get("callback_url") is not None:
+        with found.db.session() as session:
+            callbacks.require_secret(session, scope().tenant)
+        url = callbacks.check_url(payload["callback_url"], allow_private=allow_private())
+        callback = (url, request_language())
     made = submission.submit_document(
         found.db,
         found.dispatcher,
@@ -72,6 +83,7 @@ def submit_document(kind: str):
         payload,
         idempotency_key=key,
         quota=DailyQuota(DOCUMENTS, current_app.config["DOCUMENTS_PER_DAY"]),
+        callback=callback,
     )
     if made.created:
         record = made.record
@@ -79,14 +91,70 @@ def submit_document(kind: str):
             "created", "document", record.id, municipality_id=record.municipality_id,
             details={"kind": kind},
         )  # fmt: skip
-    return made.record
+    record, status = made.record, 202
+    if wait:
+        record = _wait_for(record.id, min(wait, current_app.config["WAIT_MAX_SECONDS"]))
+        status = 201 if records.overall_status(record) == Status.DONE else 202
+    headers = {"Location": url_for("documents.DocumentJob", document_id=record.id)}
+    if not made.created:
+        headers["Idempotent-Replayed"] = "true"
+    return record, status, headers
+
+
+def _wait_for(document_id: str, seconds: float):
+    """The job once its every output is final, or as it is after `seconds`."""
+    deadline = time.monotonic() + seconds
+    pause = 0.05
+    while True:
+        with extensions.db().session() as session:
+            record = records.get(session, document_id, scope())
+        if Status(records.overall_status(record)).finished or time.monotonic() >= deadline:
+            return record
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, 0.5)
+
+
+class WaitQuerySchema(Schema):
+    wait = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=30),
+        metadata={
+            "description": "Wait up to so many seconds (at most 30, or the WAIT_MAX_SECONDS "
+            "setting) for the document: 201 with its links once done, else 202 as without"
+        },
+    )
+
+
+class DocumentListQuerySchema(PageQuerySchema):
+    kind = fields.String(validate=validate.OneOf(sorted(KINDS)), metadata={"enum": sorted(KINDS)})
+    status = fields.String(
+        validate=validate.OneOf([s.value for s in Status]),
+        metadata={"enum": [s.value for s in Status]},
+    )
+    municipality_id = fields.String()
+    created_from = fields.Date(metadata={"description": "Made on or after this day (Bishkek)"})
+    created_to = fields.Date(metadata={"description": "Made on or before this day (Bishkek)"})
+    number = fields.String(metadata={"description": "The document's number, as printed"})
 
 
 def _request_schema(schema: type) -> type:
     """The kind's schema with the output fields (format, formats, pdf_profile), for the
     OpenAPI document: the body is read as those fields plus the kind's input."""
     name = schema.__name__.removesuffix("Schema") + "RequestSchema"
-    return type(name, (schema,), dict(OutputsSchema._declared_fields))
+    return type(name, (schema,), dict(OutputsSchema._declared_fields) | CALLBACK_FIELD)
+
+
+CALLBACK_FIELD = {
+    "callback_url": fields.String(
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": "POSTed to (signed, see the README's Integrations) once every "
+            "output is final; an address on a public network; needs the organisation's "
+            "webhook secret (POST /api/v1/webhook-secret)"
+        },
+    )
+}
 
 
 def _register_kind(kind: str) -> None:
@@ -101,13 +169,34 @@ def _register_kind(kind: str) -> None:
         parameters=[IDEMPOTENCY_HEADER],
         responses=SUBMISSION_ERRORS,
     )
+    @blp.arguments(WaitQuerySchema, location="query", as_kwargs=True)
     @blp.response(202, DocumentJobSchema)
-    def submit():
-        return submit_document(kind)
+    @blp.alt_response(
+        201, schema=DocumentJobSchema, description="Done within ?wait=N seconds, with its links"
+    )
+    def submit(wait: int = 0):
+        return submit_document(kind, wait)
 
 
 for _kind in KINDS:
     _register_kind(_kind)
+
+
+@blp.route("")
+class Documents(MethodView):
+    @blp.arguments(DocumentListQuerySchema, location="query")
+    @blp.response(200, DocumentJobSchema(many=True), headers=PAGE_HEADERS)
+    @blp.alt_response(503, schema=ErrorSchema, description=UNAVAILABLE)
+    def get(self, query: dict):
+        """The documents the caller may see, newest first, a page at a time (Link and
+        X-Total-Count headers), narrowed by kind, status, municipality, creation days and
+        number."""
+        page, per_page = query.pop("page"), query.pop("per_page")
+        with extensions.db().session() as session:
+            found, total = records.listed(
+                session, scope(), records.Filters(**query), page=page, per_page=per_page
+            )
+        return found, page_headers(total, page, per_page)
 
 
 @blp.route("/<job_id:document_id>")
@@ -178,7 +267,7 @@ def document_file(query: dict, document_id: str):
         raise NoSuchOutput(format=query["format"])
     if output.status == Status.FAILED:
         reason = (output.error or {}).get("message", "")
-        raise NotReady(OUTPUT_FAILED_ERROR, format=output.format, reason=reason)
+        raise OutputFailed(OUTPUT_FAILED_ERROR, format=output.format, reason=reason)
     if output.artifact is None:
         raise NotReady(status=output.status)
     artifact = output.artifact

@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import extensions, registry
 from service.api.common import audit_event, json_body, scope
 from service.api.downloads import send_download
+from service.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
+from service.api.idempotency import idempotent
+from service.api.integrations import PAGE_HEADERS, PageQuerySchema, page_headers
 from service.api.schemas import (
     CounterOutSchema,
     ErrorSchema,
@@ -49,17 +53,39 @@ BODY_ERRORS = error_responses(
 )
 
 
+def _replay(municipality_id: str) -> dict:
+    with extensions.db().session() as session:
+        return registry.describe(registry.get(session, scope(), municipality_id))
+
+
+def _location(described: dict) -> str:
+    return url_for("municipalities.MunicipalityItem", municipality_id=described["id"])
+
+
 @blp.route("")
 class Municipalities(MethodView):
-    @blp.response(200, MunicipalityOutSchema(many=True))
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, MunicipalityOutSchema(many=True), headers=PAGE_HEADERS)
     @blp.alt_response(503, schema=ErrorSchema, description=UNAVAILABLE)
-    def get(self):
-        """List the municipalities."""
+    def get(self, query: dict):
+        """List the municipalities the caller may see, a page at a time (Link and
+        X-Total-Count headers)."""
+        page, per_page = query["page"], query["per_page"]
         with extensions.db().session() as session:
-            return [registry.describe(m) for m in registry.all_of(session, scope())]
+            found = registry.all_of(session, scope())
+            shown = [registry.describe(m) for m in found[(page - 1) * per_page :][:per_page]]
+        return shown, page_headers(len(found), page, per_page)
 
-    @blp.doc(requestBody=BODY, responses=BODY_ERRORS)
+    @blp.doc(
+        requestBody=BODY,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            **BODY_ERRORS,
+            **error_responses({409: "The Idempotency-Key was used with another body"}),
+        },
+    )
     @blp.response(201, MunicipalityOutSchema)
+    @idempotent(_replay, location=_location)
     def post(self):
         """Add a municipality."""
         payload = json_body()

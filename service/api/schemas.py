@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from flask import url_for
 from marshmallow import EXCLUDE, Schema, fields, validate
+from sqlalchemy import inspect
 
+from service import callbacks
 from service.batches import columns
 from service.domain.notices import Notice
 from service.domain.status import Status
@@ -105,6 +107,30 @@ class _Outputs(fields.List):
         return records.outputs(obj)
 
 
+class CallbackAttemptSchema(Schema):
+    at = fields.String(metadata={"description": "When (UTC, ISO 8601)"})
+    status_code = fields.Integer(metadata={"description": "The receiver's answer"})
+    error = fields.String(metadata={"description": "Why no answer came (or it was refused)"})
+    seconds = fields.Float()
+
+
+class CallbackSchema(Schema):
+    """A job's or batch's callback (service.callbacks) and its delivery attempts."""
+
+    url = fields.String()
+    status = fields.String(
+        metadata={
+            "enum": ["waiting", "pending", "delivered", "failed"],
+            "description": "waiting (for the job or batch to end) → pending (being tried) → "
+            "delivered | failed (after its last attempt)",
+        }
+    )
+    attempts = fields.Integer()
+    history = fields.List(fields.Nested(CallbackAttemptSchema))
+    next_attempt_at = LocalDateTime(allow_none=True)
+    delivered_at = LocalDateTime(allow_none=True)
+
+
 class DocumentJobSchema(Schema):
     id = fields.String()
     kind = fields.String()
@@ -169,6 +195,21 @@ class DocumentJobSchema(Schema):
             "problems), as recorded at the submission",
         },
     )
+
+    callback = fields.Method(
+        "job_callback",
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": "The callback asked for with callback_url, and its attempts",
+        },
+    )
+
+    def job_callback(self, record) -> dict | None:
+        if "callback" in inspect(record).unloaded:
+            return None  # a job made before this session's queries loaded it
+        described = callbacks.describe(record.callback)
+        return None if described is None else CallbackSchema().dump(described)
 
     def asked_formats(self, record) -> list[str]:
         return [DOCX, *(record.formats or ())]
@@ -335,6 +376,11 @@ class BatchOutSchema(Schema):
     total = fields.Integer()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     items = fields.List(fields.Nested(BatchItemOutSchema))
+    callback = fields.Nested(
+        CallbackSchema,
+        allow_none=True,
+        metadata={"description": "The callback asked for with callback_url, and its attempts"},
+    )
     links = fields.Method("make_links")
 
     def make_links(self, batch: dict) -> dict:

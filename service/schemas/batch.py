@@ -45,6 +45,15 @@ class BatchInSchema(BaseSchema):
         validate=validate.OneOf(PDF_PROFILES),
         metadata={"description": "pdf/a-2b: every item's PDF as a PDF/A-2b"},
     )
+    callback_url = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": "POSTed to (signed, see the README's Integrations) once every item "
+            "has ended; an address on a public network"
+        },
+    )
     merged_pdf = Flag(
         load_default=False,
         metadata={

@@ -10,15 +10,18 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from service.domain.clock import local
+from service.domain.clock import BISHKEK, local
 from service.domain.status import Status
 from service.errors import Conflict, Gone, NotFound
+from service.kinds import KINDS
 from service.models import DOCX, Artifact, Conversion, DocumentRecord, utcnow
 from service.schemas.outputs import Outputs
 from service.tasks.liveness import abandoned
@@ -71,6 +74,7 @@ def submit(
         # Handed to the broker right after the commit; a failed hand-off clears it.
         enqueued_at=utcnow(),
     )
+    set_committed_value(record, "callback", None)  # service.callbacks.watch may give one
     if not idempotency_key:
         session.add(record)
         return record, True
@@ -322,3 +326,73 @@ def release(
         .values(status=Status.QUEUED, worker_id=None, enqueued_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a list of jobs may be narrowed to (None: any). Days are Asia/Bishkek days."""
+
+    kind: str | None = None
+    status: str | None = None
+    municipality_id: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    number: str | None = None
+
+
+def listed(
+    session: Session, scope: Scope, filters: Filters, *, page: int, per_page: int
+) -> tuple[list[DocumentRecord], int]:
+    """A page of the jobs `scope` may see (exactly those `get` finds), newest first, and how
+    many match in all."""
+    kinds = scope.kinds_allowed(KINDS)
+    query = select(DocumentRecord).where(
+        DocumentRecord.tenant == scope.tenant, DocumentRecord.kind.in_(kinds)
+    )
+    if scope.municipalities is not None:
+        query = query.where(DocumentRecord.municipality_id.in_(sorted(scope.municipalities)))
+    if filters.kind is not None:
+        query = query.where(DocumentRecord.kind == filters.kind)
+    if filters.municipality_id is not None:
+        query = query.where(DocumentRecord.municipality_id == filters.municipality_id)
+    if filters.created_from is not None:
+        query = query.where(DocumentRecord.created_at >= _start_of(filters.created_from))
+    if filters.created_to is not None:
+        query = query.where(
+            DocumentRecord.created_at < _start_of(filters.created_to + timedelta(days=1))
+        )
+    if filters.number is not None:
+        query = query.where(DocumentRecord.input["number"].as_string() == filters.number)
+    if filters.status is not None:
+        query = query.where(_overall_status_is(filters.status))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(
+        query.order_by(DocumentRecord.created_at.desc(), DocumentRecord.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(rows), total
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=BISHKEK).astimezone(UTC)
+
+
+def _overall_status_is(status: str):
+    """SQL: the job's `overall_status` is `status` (done with a PDF still being made is
+    running)."""
+    unfinished = (
+        select(Conversion.id)
+        .where(
+            Conversion.document_id == DocumentRecord.id,
+            Conversion.status.in_([Status.QUEUED, Status.RUNNING]),
+        )
+        .exists()
+    )
+    if status == Status.DONE:
+        return (DocumentRecord.status == Status.DONE) & ~unfinished
+    if status == Status.RUNNING:
+        return (DocumentRecord.status == Status.RUNNING) | (
+            (DocumentRecord.status == Status.DONE) & unfinished
+        )
+    return DocumentRecord.status == status
