@@ -4,10 +4,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 # The PDF converter (service/conversion): LibreOffice, its UNO bridge, which only Debian's own
 # /usr/bin/python3 can import (not this image's /usr/local Python), and the fonts: Liberation
 # Serif 2 has Times New Roman's metrics and ң ө ү. The converter environment is made on
-# Debian's Python with its site packages; CONVERTER_PYTHON names it.
+# Debian's Python with its site packages; CONVERTER_PYTHON names it. postgresql-client (15, as
+# the compose file's server) for `docgen db backup` and `restore`.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
        libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-dejavu-core fontconfig \
+       postgresql-client \
     && rm -rf /var/lib/apt/lists/* \
     && /usr/bin/python3 -m venv --without-pip --system-site-packages /opt/converter-env \
     && /opt/converter-env/bin/python -c 'import uno' \
