@@ -102,6 +102,14 @@ def _bodies(order: dict) -> dict[str, dict]:
     return {
         "municipalities.MunicipalityItem": _municipality(order, "changed"),
         "accounts.user_password": {"password": "another long password"},
+        # Valid bodies: another organisation's id is refused as unknown, not as a bad body.
+        "municipalities.RegisterCounterResource": {"year": 2015, "next": 500},
+        "municipalities.register_lines": {
+            "date": "2015-06-26",
+            "kind": "working-group-order",
+            "subject": "О рабочей группе",
+        },
+        "documents.document_number": {"number": "03-12/9-Б", "date": "2015-06-26"},
     }
 
 
@@ -263,7 +271,7 @@ def test_a_coordinator_of_one_municipality_sees_batches_only_within_it(app, offi
     archive = coordinator.get(f"/api/v1/batches/{batch_id}/archive")
     assert archive.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(archive.data)).namelist()
-    assert "manifest.csv" in names and len(names) == 3
+    assert {"manifest.csv", "manifest.xlsx"} <= set(names) and len(names) == 4
 
 
 def wait_until_finished_batch(client, batch_id: str, timeout: float = 60) -> dict:

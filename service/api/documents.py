@@ -8,7 +8,7 @@ from pathlib import PurePath
 from flask import current_app, jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from service import callbacks, extensions, registration, retention, submission
 from service.api.auth import actor
@@ -24,7 +24,7 @@ from service.api.schemas import (
     error_responses,
 )
 from service.domain.status import Status
-from service.errors import BadRequest, NoSuchOutput, NotReady, OutputFailed
+from service.errors import BadRequest, InvalidInput, NoSuchOutput, NotReady, OutputFailed
 from service.i18n.request import request_language
 from service.kinds import KINDS
 from service.models import DOCX
@@ -313,9 +313,12 @@ def report_draft(document_id: str):
 
 
 @blp.route("/<job_id:document_id>/number", endpoint="document_number", methods=["PUT"])
-@blp.arguments(AssignedNumberSchema)
 @blp.response(202, DocumentJobSchema)
 @blp.doc(
+    requestBody={
+        "required": True,
+        "content": {"application/json": {"schema": AssignedNumberSchema}},
+    },
     responses=error_responses(
         {
             404: "Unknown document",
@@ -327,10 +330,17 @@ def report_draft(document_id: str):
         }
     )
 )
-def assign_number(data: dict, document_id: str):
+def assign_number(document_id: str):
     """Enter the number and date the electronic document system assigned to an act made with
     `assign_number_later`: the register records them, and the act is made again with them."""
     found = extensions.services()
+    # Another organisation's id is unknown whatever the body says: looked up first.
+    with found.db.session() as session:
+        records.get(session, document_id, scope())
+    try:
+        data = AssignedNumberSchema().load(json_body())
+    except ValidationError as err:
+        raise InvalidInput(errors=err.messages) from err
     record, issue = registration.enter_number(
         found.db,
         found.dispatcher,
