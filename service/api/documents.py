@@ -328,7 +328,7 @@ def report_draft(document_id: str):
             422: "Invalid number or date (a deadline before the date)",
             503: UNAVAILABLE,
         }
-    )
+    ),
 )
 def assign_number(document_id: str):
     """Enter the number and date the electronic document system assigned to an act made with
