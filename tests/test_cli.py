@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,6 +18,7 @@ from babel.messages.pofile import read_po
 from service.i18n import catalog_path
 from tests.conftest import EXAMPLES, ROOT
 from tests.docx_reading import open_docx, paragraphs
+from tests.stack import services_missing
 
 
 def docgen(*args: str) -> subprocess.CompletedProcess:
@@ -183,3 +185,20 @@ def test_every_phrase_of_the_command_line_is_translated(lang):
     with catalog_path(lang, "cli").open("rb") as fp:
         catalog = {m.id for m in read_po(fp, locale=lang) if m.id and m.string}
     assert used and not used - catalog, sorted(used - catalog)
+
+
+def test_batch_with_pdfs(tmp_path):
+    if shutil.which("soffice") is None:
+        services_missing("LibreOffice (soffice) is not installed: scripts/ensure-services.sh")
+    batch = json.loads((EXAMPLES / "sverdlovsky-batch.json").read_text(encoding="utf-8"))
+    batch["items"] = batch["items"][:2]
+    source = tmp_path / "two.json"
+    source.write_text(json.dumps(batch, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "two.zip"
+    result = docgen("batch", str(source), "-o", str(out), "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    archive, manifest = _archive(out)
+    assert [m["status"] for m in manifest] == ["done", "done"]
+    for line in manifest:
+        pdf = archive.read(line["file"].replace(".docx", ".pdf"))
+        assert pdf.startswith(b"%PDF-")

@@ -68,6 +68,9 @@ RULES_BEYOND_THE_SCHEMA = [
         r"(Activity|Indicator) .+ is reported more than once\.",
         r"The pattern gives numbers longer than 50 characters\.",
         r"The amount may have at most two decimal places\.",
+        # The outputs asked for (service.schemas.outputs), said in their descriptions.
+        r"Give either format or formats, not both\.",
+        r"A PDF profile needs the pdf format\.",
         # Accounts: a name someone has, a municipality of another organisation.
         r"This username is taken\.",
         r"Not a municipality of this organisation: .+\.",

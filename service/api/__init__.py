@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from apispec import BasePlugin
 from flask import Blueprint, Flask, send_from_directory
 from flask_smorest import Api
+from marshmallow import fields as ma_fields
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.routing import BaseConverter
 
@@ -74,18 +77,125 @@ class AuthResponses(BasePlugin):
                 )
 
 
+# The operationId of each operation, by (method, endpoint): what a generated client names its
+# methods. An endpoint missing here gets one made from its name (getBatchesBatchResource).
+OPERATION_IDS = {
+    ("post", "documents.submit_working_group_order"): "createWorkingGroupOrder",
+    ("post", "documents.submit_joint_plan"): "createJointPlan",
+    ("post", "documents.submit_annual_report"): "createAnnualReport",
+    ("get", "documents.Documents"): "listDocuments",
+    ("get", "documents.DocumentJob"): "getDocument",
+    ("delete", "documents.DocumentJob"): "deleteDocument",
+    ("get", "documents.document_file"): "downloadDocument",
+    ("get", "documents.report_draft"): "getReportDraft",
+    ("put", "documents.document_number"): "setDocumentNumber",
+    ("get", "municipalities.Municipalities"): "listMunicipalities",
+    ("post", "municipalities.Municipalities"): "createMunicipality",
+    ("get", "municipalities.MunicipalityItem"): "getMunicipality",
+    ("put", "municipalities.MunicipalityItem"): "replaceMunicipality",
+    ("get", "municipalities.register"): "getRegister",
+    ("get", "municipalities.RegisterCounterResource"): "getRegisterCounter",
+    ("put", "municipalities.RegisterCounterResource"): "setRegisterCounter",
+    ("post", "municipalities.register_lines"): "addRegisterLine",
+    ("get", "batches.Batches"): "listBatches",
+    ("post", "batches.Batches"): "createBatch",
+    ("get", "batches.BatchResource"): "getBatch",
+    ("post", "batches.batch_cancel"): "cancelBatch",
+    ("get", "batches.batch_archive"): "downloadBatchArchive",
+    ("get", "batches.batch_merged_pdf"): "downloadBatchMergedPdf",
+    ("get", "batches.batch_template"): "downloadBatchTemplate",
+    ("post", "accounts.sign_in"): "signIn",
+    ("get", "accounts.me"): "getMe",
+    ("get", "accounts.Tokens"): "listTokens",
+    ("post", "accounts.Tokens"): "createToken",
+    ("post", "accounts.token_revoke"): "revokeToken",
+    ("get", "accounts.Users"): "listUsers",
+    ("post", "accounts.Users"): "createUser",
+    ("get", "accounts.UserItem"): "getUser",
+    ("post", "accounts.user_password"): "setUserPassword",
+    ("post", "accounts.user_deactivate"): "deactivateUser",
+    ("get", "audit.audit_events"): "listAuditEvents",
+    ("get", "webhooks.WebhookSecret"): "getWebhookSecret",
+    ("post", "webhooks.WebhookSecret"): "createWebhookSecret",
+}
+
+
 class OperationIds(BasePlugin):
-    """Give each operation an operationId from its endpoint and method, stable while they are:
-    `post_documents_submit_joint_plan`, `get_municipalities_municipality_item`. One set by
-    `@blp.doc(operationId=...)` wins."""
+    """Give each operation its operationId (OPERATION_IDS, else one made from its endpoint and
+    method: `getBatchesBatchResource`). One set by `@blp.doc(operationId=...)` wins."""
 
     def operation_helper(self, path=None, operations=None, **kwargs) -> None:
         rule = kwargs.get("rule")
         if rule is None or not operations:
             return
-        endpoint = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", rule.endpoint).lower()
         for method, operation in operations.items():
-            operation.setdefault("operationId", f"{method}_{endpoint.replace('.', '_')}")
+            made = OPERATION_IDS.get((method, rule.endpoint)) or _camel(method, rule.endpoint)
+            operation.setdefault("operationId", made)
+
+
+def _camel(method: str, endpoint: str) -> str:
+    words = re.split(r"[._]|(?<=[a-z0-9])(?=[A-Z])", f"{method}.{endpoint}")
+    return words[0].lower() + "".join(w[:1].upper() + w[1:].lower() for w in words[1:] if w)
+
+
+# Request examples, from examples/ (the files the README and the tests use), by endpoint.
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+REQUEST_EXAMPLES = {
+    "documents.submit_working_group_order": {
+        "uch-korgon-order": "The Uch-Korgon order of 2015 (the reference)",
+    },
+    "documents.submit_joint_plan": {
+        "uch-korgon-plan": "The joint plan of Uch-Korgon",
+        "sverdlovsky-plan": "A joint plan of a territorial unit of Bishkek",
+    },
+    "documents.submit_annual_report": {
+        "uch-korgon-report": "The annual report on the Uch-Korgon plan (the plan inline)",
+    },
+    "batches.Batches": {
+        "sverdlovsky-batch": "Working-group orders for units of Bishkek's Sverdlovsky district",
+    },
+}
+
+
+class RequestExamples(BasePlugin):
+    """Put the examples of REQUEST_EXAMPLES on their operations' JSON request bodies, and
+    the error envelope on every 4xx response documented without a body."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        rule = kwargs.get("rule")
+        if rule is None or not operations:
+            return
+        for method, operation in operations.items():
+            for code, response in (operation.get("responses") or {}).items():
+                if str(code).startswith("4") and isinstance(response, dict):
+                    response.setdefault("content", {"application/json": {"schema": "Error"}})
+            examples = REQUEST_EXAMPLES.get(rule.endpoint)
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if method == "post" and examples and body is not None:
+                body["examples"] = {
+                    name: {"summary": summary, "value": _example(name)}
+                    for name, summary in examples.items()
+                    if (EXAMPLES_DIR / f"{name}.json").is_file()
+                }
+
+
+def _example(name: str):
+    return json.loads((EXAMPLES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+# Output fields that are one of the kinds: documented as such (the register's kind is not: it
+# may be an office's own word for an act made outside the service).
+KIND_FIELDS = (("DocumentJob", "kind"), ("BatchSummary", "kind"), ("BatchOut", "kind"))
+
+
+def _kind_enums(api: Api) -> None:
+    from service.kinds import KINDS
+
+    schemas = api.spec.components.schemas
+    for schema, field in KIND_FIELDS:
+        prop = schemas.get(schema, {}).get("properties", {}).get(field)
+        if prop is not None and "enum" not in prop:
+            prop["enum"] = sorted(KINDS)
 
 
 def null_or_ref(self, field, ret: dict, **kwargs) -> dict:
@@ -109,6 +219,23 @@ def one_of_only(self, field, ret: dict, **kwargs) -> dict:
     if "oneOf" in field.metadata:
         ret.pop("allOf", None)
     return {}
+
+
+def decimal_number_or_text(self, field, ret: dict, **kwargs) -> dict:
+    """A decimal (an amount, an indicator) as the service takes it: a JSON number, or a string
+    of digits that keeps it exact («12000.50», as the examples write amounts); its range
+    applies to the number."""
+    if not isinstance(field, ma_fields.Decimal) or ret.get("type") != "number":
+        return {}
+    number = {"type": "number"}
+    for key in ("minimum", "maximum", "nullable"):  # null: one branch says it (OpenAPI 3.0)
+        if key in ret:
+            number[key] = ret.pop(key)
+    sign = "" if number.get("minimum", -1) >= 0 else "-?"
+    decimals = "{1,2}" if sign == "" else "+"
+    text = {"type": "string", "pattern": f"^{sign}[0-9]{{1,12}}(\\.[0-9]{decimals})?$"}
+    del ret["type"]
+    return {"anyOf": [number, text]}
 
 
 JOB_ID = "^[0-9a-f]{32}$"
@@ -137,12 +264,13 @@ def register_api(app: Flask) -> None:
     # taken for a document id, so its 405 names only what it allows.
     app.url_map.converters["job_id"] = JobIdConverter
     init_auth(app)
-    plugins = [OperationIds(), AuthResponses(), IntegrationHeaders()]
+    plugins = [OperationIds(), RequestExamples(), AuthResponses(), IntegrationHeaders()]
     api = DocgenApi(app, spec_kwargs={"extra_plugins": plugins})
     api.register_converter(JobIdConverter, lambda _c: {"type": "string", "pattern": JOB_ID})
     api.register_field(Flag, None, None)  # its metadata gives the types it takes
     api.ma_plugin.converter.add_attribute_function(null_or_ref)
     api.ma_plugin.converter.add_attribute_function(one_of_only)
+    api.ma_plugin.converter.add_attribute_function(decimal_number_or_text)
     app.extensions["api"] = api
     api.register_blueprint(documents.blp)
     api.register_blueprint(municipalities.blp)
@@ -150,6 +278,7 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(accounts.blp)
     api.register_blueprint(audit.blp)
     api.register_blueprint(webhooks_blp)
+    _kind_enums(api)
     app.register_blueprint(health.blp)
     app.register_blueprint(_swagger_static())
 

@@ -227,7 +227,10 @@ def cancel(batch_id: str):
 @blp.doc(
     summary="ZIP of the documents, with manifest.csv",
     responses={
-        "200": {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
+        "200": {
+            "description": "The documents and a manifest",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        },
         "409": {"description": "Items still queued or running"},
     },
 )
@@ -248,7 +251,10 @@ def archive(batch_id: str):
 @blp.doc(
     summary="One PDF of every item, in item order, each keeping its own page numbers",
     responses={
-        "200": {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+        "200": {
+            "description": "Every item's PDF in item order",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        },
         **error_responses(
             {
                 404: "Unknown batch",

@@ -35,7 +35,7 @@ class OutputsSchema(Schema):
     format = fields.String(
         validate=validate.OneOf(FORMATS),
         metadata={"description": "The output wanted: docx (the default) or pdf (the .docx "
-                  "is made too, and kept)"},
+                  "is made too, and kept); give either format or formats, not both"},
     )  # fmt: skip
     formats = fields.List(
         fields.String(validate=validate.OneOf(FORMATS)),
@@ -45,7 +45,7 @@ class OutputsSchema(Schema):
     pdf_profile = fields.String(
         allow_none=True,
         validate=validate.OneOf(PDF_PROFILES),
-        metadata={"description": "pdf/a-2b: a PDF/A-2b for archiving"},
+        metadata={"description": "pdf/a-2b: a PDF/A-2b for archiving (pdf format only)"},
     )
 
     @validates_schema
