@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from service.batches import spreadsheets
+from service.batches import numbers, spreadsheets
 from service.db import insert_unless_present
 from service.domain.common import Bilingual, NameForms
 from service.domain.numbering import outgoing_number
@@ -171,6 +171,9 @@ def next_outgoing_number(
     session: Session, municipality: Municipality, year: int
 ) -> tuple[int, str]:
     """Take the next number of `year`; the counter stays locked until the caller commits."""
+    chunk = numbers.of(session)
+    if chunk is not None:  # a batch's chunk numbers its valid items at its end
+        return chunk.next(municipality, year)
     _ensure_counter(session, municipality, year)
     seq = session.execute(
         update(RegisterCounter)

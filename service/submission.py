@@ -30,7 +30,7 @@ from service.models import DocumentRecord
 from service.quotas import DailyQuota
 from service.schemas.common import Flag
 from service.schemas.outputs import split_outputs
-from service.tasks import liveness, records
+from service.tasks import chunks, liveness, records
 from service.tenancy import Scope, kind_role
 
 KIND_ROLE_ERROR = "Your account has no role for documents of this kind ({role})."
@@ -97,6 +97,21 @@ def _enqueue(db, dispatcher, document_id: str) -> None:
             liveness.not_enqueued(session, [document_id])
 
 
+def _enqueue_chunks(db, dispatcher, document_ids: list[str]) -> None:
+    """Hand committed jobs of a batch over in messages of several jobs each
+    (service.tasks.chunks); those of a message the broker did not take are recorded not
+    enqueued, for the recovery to send."""
+    for n, chunk in enumerate(chunks.split(document_ids)):
+        try:
+            dispatcher.enqueue_many(chunk)
+        except Exception:
+            log.warning("enqueue failed, left for the recovery", extra={"jobs": len(chunk)})
+            left = [i for later in chunks.split(document_ids)[n:] for i in later]
+            with db.session() as session:
+                liveness.not_enqueued(session, left)
+            return
+
+
 def submit_batch(
     db,
     dispatcher,
@@ -132,6 +147,7 @@ def submit_batch(
         shared,
         items,
         partial(_enqueue, db, dispatcher),
+        enqueue_many=partial(_enqueue_chunks, db, dispatcher),
         record=record_document,
         title=title,
         all_or_nothing=all_or_nothing,

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, lazyload
 
 from service import generation
+from service.batches import numbers
 from service.domain.status import Status
 from service.errors import Forbidden, InvalidInput, NotFound, flatten_errors
 from service.models import Batch, BatchItem, DocumentRecord, utcnow
@@ -59,6 +60,7 @@ def create(
     enqueue: Callable[[str], None],
     *,
     record: Callable[..., Any],
+    enqueue_many: Callable[[list[str]], None] | None = None,
     title: str = "",
     all_or_nothing: bool = False,
     rows: list[int] | None = None,
@@ -66,7 +68,8 @@ def create(
     """Record a batch and a job per valid item; return the batch id.
 
     `record` records one item's document in a session (`service.submission.record_document`:
-    the path every document takes); `enqueue` hands a committed job to the workers.
+    the path every document takes); `enqueue` hands a committed job to the workers, or
+    `enqueue_many`, when given, a committed chunk's jobs at once.
 
     `rows` numbers the items as the user sees them (an upload's spreadsheet rows); by default
     they are numbered from 1.
@@ -97,8 +100,7 @@ def create(
                     "The batch was refused: some items are invalid.",
                     errors=_refusal(invalid, uploaded=rows_given),
                 )
-        for document_id in created:
-            enqueue(document_id)
+        _hand_over(created, enqueue, enqueue_many)
         return batch.id
     with db.session() as session:
         session.add(batch)
@@ -111,9 +113,17 @@ def create(
                 # Cancelled while still being read: the rest is recorded, and cancelled.
                 _cancel_queued(session, created)
                 created = []
-        for document_id in created:
-            enqueue(document_id)
+        _hand_over(created, enqueue, enqueue_many)
     return batch.id
+
+
+def _hand_over(document_ids: list[str], enqueue, enqueue_many) -> None:
+    if enqueue_many is not None:
+        if document_ids:
+            enqueue_many(document_ids)
+        return
+    for document_id in document_ids:
+        enqueue(document_id)
 
 
 def authorize(scope: Scope, kind: str) -> None:
@@ -138,6 +148,66 @@ def _refusal(invalid: dict[str, dict], *, uploaded: bool) -> dict[str, list[str]
 
 
 def _add_items(
+    session: Session, scope: Scope, batch: Batch, rows, record: Callable[..., Any]
+) -> tuple[list[str], dict]:
+    """Record a chunk's items in `session`, each checked once, numbered in order among the
+    valid ones (service.batches.numbers), written in one flush.
+
+    An item refused for its input writes nothing (it is checked before anything of it is
+    added) and takes no number. An item refused for a defect may have left part of itself in
+    the session: then the chunk is done again the slow way, a savepoint per item.
+    """
+    savepoint = session.begin_nested()
+    try:
+        with numbers.installed(session) as chunk_numbers:
+            created, invalid, defects = _record_items(
+                session, scope, batch, rows, record, chunk_numbers
+            )
+            if defects:
+                raise _Defective()
+        session.flush()
+        savepoint.commit()
+        return created, invalid
+    except _Defective:
+        savepoint.rollback()
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    return _add_items_one_by_one(session, scope, batch, rows, record)
+
+
+class _Defective(Exception):
+    """An item of the chunk failed for a defect, not its input."""
+
+
+def _record_items(session, scope, batch, rows, record, chunk_numbers):
+    created, invalid, defects = [], {}, False
+    items = []
+    for row, fields in rows:
+        item = BatchItem(batch_id=batch.id, row=row, fields=fields)
+        try:
+            made = record(session, scope, batch.kind, merge(batch.shared, fields))
+            chunk_numbers.keep()
+            item.document_id = made.record.id
+            item.municipality_id = made.record.municipality_id
+            created.append(made.record.id)
+        except InvalidInput as err:
+            chunk_numbers.drop()
+            item.errors = flatten_errors(err.errors)
+            invalid[str(row)] = item.errors
+        except SQLAlchemyError:
+            raise  # the database is down or refuses: the whole request fails, and says so
+        except Exception:
+            log.exception("batch item could not be recorded", extra={"row": row})
+            return created, invalid, True
+        items.append(item)
+    session.flush()  # the documents, then the items naming them (no relationship orders them)
+    session.add_all(items)
+    return created, invalid, defects
+
+
+def _add_items_one_by_one(
     session: Session, scope: Scope, batch: Batch, rows, record: Callable[..., Any]
 ) -> tuple[list[str], dict]:
     created, invalid = [], {}

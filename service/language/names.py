@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pytrovich.enums import Case as PetrovichCase
 from pytrovich.enums import Gender as PetrovichGender
@@ -179,6 +179,8 @@ def _join_initials(tokens: Iterable[str]) -> str:
     return "".join(_initials_of(t) for t in tokens)
 
 
+# A batch names the same people again and again; a PersonName is immutable.
+@lru_cache(maxsize=8192)
 def parse_name(text: str, *, keep_capitals: bool = False) -> PersonName:
     """Read a name in any of the shapes offices write (see the module docstring).
 

@@ -30,16 +30,18 @@ from kombu import Connection
 from service import extensions
 from service.generation import warm_up
 from service.models import Conversion, DocumentRecord, utcnow
-from service.tasks import liveness
+from service.tasks import chunks, liveness
 
 log = logging.getLogger(__name__)
 
 RUN_JOB = "documents.run_job"
+# A chunk of a batch's jobs in one message (service.tasks.chunks): its args are [[id, …]].
+RUN_JOBS = "documents.run_jobs"
 # Conversions (a job's PDF) go to a queue of their own, taken by converting workers
 # (`celery -A worker worker -Q conversions`), so that a slow PDF never delays a .docx job.
 CONVERT = "documents.convert"
 CONVERSION_QUEUE = "conversions"
-TASKS = (RUN_JOB, CONVERT)
+TASKS = (RUN_JOB, RUN_JOBS, CONVERT)
 # Set in Redis by the recovery when missing: gone with the messages when Redis restarts empty.
 EPOCH_KEY = "docgen:broker-epoch"
 
@@ -99,6 +101,14 @@ class CeleryDispatcher:
             retry_policy={"max_retries": 1, "interval_start": 0.2},
         )
 
+    def enqueue_many(self, document_ids: list[str]) -> None:
+        self.celery.send_task(
+            RUN_JOBS,
+            args=[document_ids],
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0.2},
+        )
+
     def enqueue_conversion(self, conversion_id: str) -> None:
         self.celery.send_task(
             CONVERT,
@@ -127,8 +137,7 @@ class CeleryDispatcher:
         raws = client.hmget("unacked", [tag for tag, _ in tags])
         taken = {}
         for (_tag, score), raw in zip(tags, raws, strict=True):
-            document_id = raw and _job_of(raw)
-            if document_id:
+            for document_id in _jobs_of(raw) if raw else ():
                 taken[document_id] = datetime.fromtimestamp(score, UTC)
         return taken
 
@@ -172,19 +181,24 @@ class CeleryDispatcher:
             return False
 
 
-def _job_of(raw: bytes) -> str | None:
-    """The job (or conversion) id a stored task message carries (Celery's protocol 2: the
-    body is [args, kwargs, embed], base64-encoded by the Redis transport)."""
+def _jobs_of(raw: bytes) -> list[str]:
+    """The job (or conversion) ids a stored task message carries, one or a chunk's (Celery's
+    protocol 2: the body is [args, kwargs, embed], base64-encoded by the Redis transport)."""
     try:
         message = json.loads(raw)[0]
         if message["headers"].get("task") not in TASKS:
-            return None
+            return []
         body = message["body"]
         if message["properties"].get("body_encoding") == "base64":
             body = base64.b64decode(body)
-        return str(json.loads(body)[0][0])
+        return _ids(json.loads(body)[0][0])
     except (ValueError, KeyError, IndexError, TypeError):
-        return None
+        return []
+
+
+def _ids(first_arg) -> list[str]:
+    """The ids a task's first argument names: a job's, or each of a chunk's."""
+    return [str(i) for i in first_arg] if isinstance(first_arg, list) else [str(first_arg)]
 
 
 @setup_logging.connect
@@ -206,9 +220,10 @@ def _active_jobs() -> list[str]:
     for _ in range(3):
         try:
             return [
-                str(request.args[0])
+                unit_id
                 for request in list(worker_state.active_requests)
                 if request.name in TASKS and request.args
+                for unit_id in _ids(request.args[0])
             ]
         except RuntimeError:  # the set changed while it was copied: the event loop runs on
             continue
@@ -263,7 +278,10 @@ def _reserved(request, **_kwargs) -> None:
     unit = Conversion if request.name == CONVERT else DocumentRecord
     try:
         with extensions.db(current_app.flask_app).session() as session:
-            liveness.hold(session, request.args[0], _heartbeat.id, unit)
+            if request.name == RUN_JOBS:
+                chunks.hold(session, request.args[0], _heartbeat.id)
+            else:
+                liveness.hold(session, request.args[0], _heartbeat.id, unit)
     except Exception:
         # Unrecorded, the reservation is still safe: the claim decides, and if this worker
         # dies before claiming the job, its message is found among the unacknowledged ones

@@ -20,6 +20,9 @@ class Dispatcher(Protocol):
     def enqueue(self, document_id: str) -> None:
         """Hand a committed job to a worker."""
 
+    def enqueue_many(self, document_ids: list[str]) -> None:
+        """Hand committed jobs (a chunk of a batch) to one worker, as one unit of work."""
+
     def enqueue_conversion(self, conversion_id: str) -> None:
         """Hand a committed conversion (a job's PDF) to a converting worker."""
 
@@ -61,6 +64,11 @@ class InProcessDispatcher:
 
     def enqueue(self, document_id: str) -> None:
         self.pool.submit(self._run, document_id)
+
+    def enqueue_many(self, document_ids: list[str]) -> None:
+        # The jobs run in this process's threads: one by one, as the threads take them.
+        for document_id in document_ids:
+            self.enqueue(document_id)
 
     def enqueue_conversion(self, conversion_id: str) -> None:
         self.conversions.submit(self._convert, conversion_id)

@@ -9,7 +9,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from service import extensions
 from service.conversion import ConversionError
-from service.tasks.celery_app import CONVERT, RUN_JOB
+from service.tasks import chunks
+from service.tasks.celery_app import CONVERT, RUN_JOB, RUN_JOBS
 from service.tasks.converting import CONVERSION_ERROR
 from service.tasks.runner import INTERNAL_ERROR
 
@@ -45,6 +46,33 @@ def run_job(self, document_id: str) -> str | None:
         log.exception("job failed", extra={"job_id": document_id})
         runner.give_up(document_id, INTERNAL_ERROR)
         return None
+
+
+@shared_task(
+    name=RUN_JOBS,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=30,
+)
+def run_jobs(self, document_ids: list[str]) -> None:
+    """Generate a chunk of a batch's documents (service.tasks.chunks); retry it only for
+    transient failures, with exponential backoff (its jobs recorded meanwhile stay done)."""
+    runner = extensions.runner()
+    try:
+        chunks.run(runner, document_ids)
+    except TRANSIENT as exc:
+        if self.request.retries >= self.max_retries:
+            for document_id in document_ids:
+                runner.give_up(document_id, INTERNAL_ERROR)
+            return
+        countdown = min(RETRY_CAP_SECONDS, 2 ** (self.request.retries + 1))
+        log.warning("transient failure, retrying the chunk", extra={"jobs": len(document_ids)})
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    except Exception:
+        log.exception("chunk failed", extra={"jobs": len(document_ids)})
+        for document_id in document_ids:
+            runner.give_up(document_id, INTERNAL_ERROR)
 
 
 @shared_task(
