@@ -217,7 +217,8 @@ def batch(
     from service.batches.creation import merge
     from service.errors import InvalidInput
 
-    shared, items, rows, kind, formats = _read_batch(file, kind)
+    shared, items, rows, kind, formats, profile = _read_batch(file, kind)
+    pdf_profile = pdf_profile or profile
     if output_format == "pdf":
         formats.add("pdf")
     if pdf_profile and "pdf" not in formats:
@@ -229,14 +230,21 @@ def batch(
     try:
         for row, item in zip(rows, items, strict=True):
             payload = merge(shared, item)
+            label = where.format(row=row)
             try:
-                made_item = _make(kind, payload, row, converter, pdf_profile)
-            except InvalidInput as err:
+                made_item = _make(kind, payload, row, label, converter, pdf_profile)
+            except Exception as err:  # an item's defect must not stop the others
                 failed += 1
-                errors = _errors_in_language(err.errors)
-                _report(where.format(row=row), errors)
+                if isinstance(err, InvalidInput):
+                    errors, status = _errors_in_language(err.errors), "invalid"
+                else:
+                    errors, status = (
+                        {"_body": [say("internal error: {error}", error=repr(err))]},
+                        "failed",
+                    )
+                _report(label, errors)
                 manifest.append([row, _municipality(payload), _number(payload), "", "",
-                                 "invalid", _error_text(errors)])  # fmt: skip
+                                 status, _error_text(errors)])  # fmt: skip
                 continue
             made.extend(made_item.entries)
             docx_name, docx = made_item.entries[0]
@@ -268,8 +276,8 @@ class _Made:
 
 
 def _read_batch(file: Path, kind: str | None):
-    """(shared, items, rows, kind, formats) of a JSON, CSV or XLSX batch; Failure (exit 2)
-    when it cannot be read."""
+    """(shared, items, rows, kind, formats, PDF profile) of a JSON, CSV or XLSX batch;
+    Failure (exit 2) when it cannot be read."""
     from service.errors import InvalidInput
 
     content = file.read_bytes()
@@ -290,7 +298,8 @@ def _read_batch(file: Path, kind: str | None):
         _kind(kind, "--kind")
         shared = data.get("shared") or {}
         formats = set(data.get("formats") or [data.get("format") or "docx"])
-        return shared, items, list(range(1, len(items) + 1)), kind, formats
+        rows = list(range(1, len(items) + 1))
+        return shared, items, rows, kind, formats, data.get("pdf_profile")
     if not kind:
         raise Failure(say("{file}: the kind of the documents is not known: give --kind",
                           file=file), 2)  # fmt: skip
@@ -302,17 +311,19 @@ def _read_batch(file: Path, kind: str | None):
     except InvalidInput as err:
         _report(str(file), _errors_in_language(err.errors))
         raise Failure(say("{file} cannot be read", file=file), 2) from err
-    return table.shared, table.items, table.rows, kind, {"docx"}
+    return table.shared, table.items, table.rows, kind, {"docx"}, None
 
 
-def _make(kind: str, payload: dict, row: int, converter, pdf_profile: str | None) -> _Made:
+def _make(
+    kind: str, payload: dict, row: int, label: str, converter, pdf_profile: str | None
+) -> _Made:
     """Render one item (InvalidInput if it is refused), and its PDF with `converter`."""
     from service.conversion import ConversionError
     from service.generation import generate_document, safe_name
     from service.i18n import translate_error
 
     document = generate_document(kind, payload)
-    _print_warnings(say("item {row}").format(row=row), document.warnings)
+    _print_warnings(label, document.warnings)
     municipality = _municipality(payload)
     who = safe_name(municipality, 60)
     name = f"{row:04d}_{who}_{document.filename}" if who else f"{row:04d}_{document.filename}"
@@ -323,7 +334,7 @@ def _make(kind: str, payload: dict, row: int, converter, pdf_profile: str | None
         except ConversionError as err:
             reason = translate_error(err.message, _ui["language"])
             made.pdf_error = reason
-            click.echo(f"{row}: {say('the PDF could not be made: {reason}', reason=reason)}",
+            click.echo(f"{label}: {say('the PDF could not be made: {reason}', reason=reason)}",
                        err=True)  # fmt: skip
         else:
             made.entries.append((str(Path(name).with_suffix(".pdf")), pdf))
