@@ -539,6 +539,7 @@ def test_the_archive_queries_do_not_grow_with_the_items(app, client, sverdlovsky
         "batches",  # the batch
         "batch_items",  # its items, joined with their documents and artifacts
         "conversions",  # their PDFs' conversions (one query per 500 items)
+        "callbacks",  # their callbacks' deliveries (the same)
         "municipalities",  # the registry, for items that name theirs by reference
     ], large
 

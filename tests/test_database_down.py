@@ -302,7 +302,7 @@ def sqlite_client(tmp_path: Path):
         # A kind's URL is never taken for a document's id (ids are 32 hex digits).
         ("DELETE", ORDERS, {"POST", "OPTIONS"}),
         ("GET", ORDERS, {"POST", "OPTIONS"}),
-        ("PUT", BATCHES, {"POST", "OPTIONS"}),
+        ("PUT", BATCHES, {"GET", "HEAD", "POST", "OPTIONS"}),
         (
             "PUT",
             f"/api/v1/documents/{'0123456789abcdef' * 2}",

@@ -142,7 +142,8 @@ def test_a_batch_gives_its_pdfs_and_one_merged_pdf(app):
     assert progress["counts"]["done"] == 3
     with client.get(progress["links"]["archive"]) as archive:
         names = zipfile.ZipFile(io.BytesIO(archive.data)).namelist()
-    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["csv"] + ["docx"] * 3 + ["pdf"] * 3
+    suffixes = sorted(n.rsplit(".", 1)[1] for n in names)
+    assert suffixes == ["csv"] + ["docx"] * 3 + ["pdf"] * 3 + ["xlsx"]  # 2 manifests
     with client.get(progress["links"]["merged_pdf"]) as merged:
         assert merged.status_code == 200 and merged.mimetype == "application/pdf"
         reader = PdfReader(io.BytesIO(merged.data))

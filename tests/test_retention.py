@@ -246,7 +246,7 @@ def test_a_batch_with_a_deleted_document_still_gives_its_archive(app):
     with zipfile.ZipFile(io.BytesIO(archive.data)) as package:
         names = package.namelist()
         manifest = package.read("manifest.csv").decode("utf-8-sig")
-    assert len(names) == 2  # one document and the manifest
+    assert len(names) == 3  # one document and the manifest (CSV and XLSX)
     assert "withdrawn" in manifest.splitlines()[1]
 
 
