@@ -95,11 +95,9 @@ def warm_up() -> None:
     for kind in KINDS.values():
         _schema(kind.name)
         template_bytes(kind.name)
-        if kind.media and kind.examples:
-            # The pictures' libraries (matplotlib and its fonts for the report's chart) are
-            # loaded here once, and shared by the child processes forked to make documents.
-            payload = json.loads((EXAMPLES_DIR / kind.examples[0]).read_text(encoding="utf-8"))
-            kind.media_bytes(load_input(kind.name, payload))
+    # Not the pictures' libraries (matplotlib and its fonts, for the report's chart): some
+    # 50 MiB in every worker process, most of which never draws a chart; the process that
+    # makes a report loads them with its first one.
 
 
 def safe_name(text: str, limit: int = 120) -> str:

@@ -19,10 +19,10 @@ import io
 import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WIDTH_CM = 16.0
 HEIGHT_CM = 15.0
@@ -83,6 +83,9 @@ def figure_size_px() -> tuple[int, int]:
 
 def draw(data: ChartData) -> Figure:
     """The chart's figure (laid out when it is saved)."""
+    # matplotlib (some 50 MiB) is loaded only by a process that draws a chart.
+    from matplotlib.figure import Figure
+
     width, height = figure_size_px()
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
     fig.get_layout_engine().set(h_pad=0.08, hspace=0.08)
@@ -144,6 +147,9 @@ def _indicators(ax, data: ChartData) -> None:
 
 
 def _budget(ax, data: ChartData) -> None:
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
+
     """Planned and spent per source, as horizontal bar pairs (the first source on top), each
     value printed to the right of its bar."""
     groups = data.budget
