@@ -71,6 +71,14 @@ RULES_BEYOND_THE_SCHEMA = [
         # The outputs asked for (service.schemas.outputs), said in their descriptions.
         r"Give either format or formats, not both\.",
         r"A PDF profile needs the pdf format\.",
+        # The number: given, from the register, or assigned later by the electronic system.
+        r"Give the number, or a municipality_id \(its register gives the next\), or "
+        r"assign_number_later\.",
+        r"Leave the number out: with assign_number_later the electronic document system "
+        r"assigns it\.",
+        # A register line recorded from outside takes the next number, in order.
+        r"The next number of \d+ in this register is \d+, not -?\d+: record the lines in "
+        r"order\.",
         # Accounts: a name someone has, a municipality of another organisation.
         r"This username is taken\.",
         r"Not a municipality of this organisation: .+\.",

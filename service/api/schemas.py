@@ -47,11 +47,8 @@ class FileQuerySchema(Schema):
 
     format = fields.String(
         load_default=DOCX,
-        metadata={
-            "description": "Which output of the job: docx or pdf",
-            "example": DOCX,
-            "enum": list(FORMATS),
-        },
+        validate=validate.OneOf(FORMATS),
+        metadata={"description": "Which output of the job: docx or pdf", "example": DOCX},
     )
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from service.domain.clock import today
 from service.kinds.working_group_order.model import (
     HEAD_KEEPS_CONTROL,
     DraftPlan,
@@ -117,7 +116,9 @@ class Control(fields.Nested):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
-REQUIRED_ERROR = "Missing data for required field."
+NUMBER_REQUIRED_ERROR = (
+    "Give the number, or a municipality_id (its register gives the next), or assign_number_later."
+)
 NUMBER_LATER_ERROR = (
     "Leave the number out: with assign_number_later the electronic document system assigns it."
 )
@@ -139,9 +140,9 @@ class WorkingGroupOrderSchema(DocumentSchema):
                   "with `assign_number_later`"},
     )  # fmt: skip
     date = fields.Date(
-        load_default=None,
+        required=True,
         metadata={"description": "Date of the act; with `assign_number_later` the day of the "
-                  "draft (default today), printed blank"},
+                  "draft (for the laws in force), printed blank"},
     )  # fmt: skip
     assign_number_later = Flag(
         load_default=False,
@@ -196,9 +197,8 @@ class WorkingGroupOrderSchema(DocumentSchema):
     def check_group_and_deadline(self, data, **kwargs):
         errors = {}
         later = data.get("assign_number_later")
-        for key in ("number", "date"):
-            if data.get(key) is None and not later:
-                errors[key] = [REQUIRED_ERROR]
+        if data.get("number") is None and not later:
+            errors["number"] = [NUMBER_REQUIRED_ERROR]
         if later and data.get("number") is not None:
             errors["number"] = [NUMBER_LATER_ERROR]
         members = data.get("members") or []
@@ -216,7 +216,6 @@ class WorkingGroupOrderSchema(DocumentSchema):
     def make(self, data, **kwargs) -> WorkingGroupOrder:
         if data["assign_number_later"]:
             data["number"] = ""
-            data["date"] = data["date"] or today()
         for key in ("legal_basis", "extra_clauses", "members"):
             if data[key] is not None:
                 data[key] = tuple(data[key])
