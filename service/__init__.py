@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the web application: config → services → dispatcher → API → error handlers.
+    """Build the web application: config → services → dispatcher → API → pages → errors.
 
     Nothing starts here: the embedded workers start with `start_embedded_workers` (gunicorn's
     worker hook, the tests), Celery workers beat and recover once they are ready. (Flask and
@@ -75,8 +75,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from service.api import register_api
     from service.api.errors import register_error_handlers
+    from service.web import register_pages
 
     register_api(app)
+    register_pages(app)
     register_error_handlers(app)
     install_security_headers(app)
     logging.getLogger(__name__).info(

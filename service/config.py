@@ -125,6 +125,19 @@ _INT_KEYS |= {"CALLBACK_MAX_ATTEMPTS", "WAIT_MAX_SECONDS"}
 _FLOAT_KEYS |= {"CALLBACK_POLL_SECONDS", "CALLBACK_RETRY_SECONDS", "CALLBACK_TIMEOUT_SECONDS"}
 _BOOL_KEYS = {"CALLBACK_ALLOW_PRIVATE_NETWORKS"}
 
+# The web pages (service.web): a session ends after WEB_SESSION_HOURS without a request and
+# WEB_SESSION_MAX_HOURS after signing in. Its cookie is `Secure` (sent over HTTPS only;
+# browsers also send it to http://localhost and http://127.0.0.1): WEB_COOKIE_SECURE=0 for an
+# office network served over plain HTTP.
+WEB_SETTINGS: dict[str, Any] = {
+    "WEB_SESSION_HOURS": 8.0,
+    "WEB_SESSION_MAX_HOURS": 12.0,
+    "WEB_COOKIE_SECURE": True,
+}
+DEFAULTS.update(WEB_SETTINGS)
+_FLOAT_KEYS |= {"WEB_SESSION_HOURS", "WEB_SESSION_MAX_HOURS"}
+_BOOL_KEYS |= {"WEB_COOKIE_SECURE"}
+
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Read every known setting from the environment (DATABASE_URL, REDIS_URL, …)."""

@@ -308,6 +308,8 @@ class User(Base):
     municipalities: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language of the web pages this user chose (ky, ru); None: the browser's.
+    ui_language: Mapped[str | None] = mapped_column(String(2))
 
 
 class ApiToken(Base):
@@ -406,3 +408,19 @@ class IdempotentRequest(Base):
     # What it made (None while the first request is still being served).
     resource_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Draft(Base):
+    """A document's input saved from its web form before it is issued: resumed later, by its
+    author or anyone of the organisation (it takes no number and makes no job)."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
