@@ -38,6 +38,94 @@ def locale_language(environ=os.environ) -> str:
     return "en"
 
 
+# click's own phrases («Usage:», «No such option», «Missing argument») go through gettext:
+# its modules bind `gettext` as `_` (and `ngettext`) when imported, so `use_language` points
+# those names at the `cli` catalog. Command and option help is translated in place, from the
+# English of the decorators, kept in _ENGLISH.
+_CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types")
+_ENGLISH: dict[int, str | None] = {}
+_HELP_OPTION = "Show this message and exit."  # click's own words for --help
+
+
+def use_language(lang: str) -> None:
+    """Speak `lang` (ky, ru, en) from now on: our messages, click's, and every help text."""
+    import importlib
+
+    _ui["language"] = lang
+    catalog = None
+    if lang != "en":
+        from service.i18n import translations
+
+        catalog = translations(lang, "cli")
+    translate = catalog.gettext if catalog else _as_it_is
+
+    def plural(singular: str, many: str, count: int) -> str:
+        # Each form is an entry of its own, worded to suit any number («нужно значений: 3»).
+        return translate(singular if count == 1 else many)
+
+    for name in _CLICK_MODULES:
+        module = importlib.import_module(f"click.{name}")
+        if "_" in vars(module):
+            module._ = translate
+        if "ngettext" in vars(module):
+            module.ngettext = plural
+    _translate_help(main, translate)
+
+
+def _as_it_is(message: str) -> str:
+    return message
+
+
+def help_key(text: str) -> str:
+    """A help text as its catalog entry reads: each paragraph on one line."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
+
+def _translate_help(command: click.Command, translate) -> None:
+    for thing in (command, *command.params):
+        english = _ENGLISH.setdefault(id(thing), getattr(thing, "help", None))
+        if english:
+            translated = translate(help_key(english))
+            thing.help = english if translated == help_key(english) else translated
+    # The --help option click made already, if it did (in the language it spoke then).
+    made = getattr(command, "_help_option", None)
+    if isinstance(made, click.Option):
+        made.help = translate(_HELP_OPTION)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub, translate)
+
+
+def help_texts(command: click.Command | None = None) -> list[str]:
+    """Every help text of the command line (commands and options), as catalog entries."""
+    command = command or main
+    found = [
+        help_key(_ENGLISH.get(id(thing)) or thing.help)
+        for thing in (command, *command.params)
+        if getattr(thing, "help", None)
+    ]
+    for sub in getattr(command, "commands", {}).values():
+        found += help_texts(sub)
+    return found
+
+
+class _Docgen(click.Group):
+    """The `docgen` group: in the locale's language from the first word it says (before
+    `--ui-language`, an eager option, is read)."""
+
+    def main(self, *args, **kwargs):
+        use_language(locale_language())
+        return super().main(*args, **kwargs)
+
+
+def _ui_language(_context, _param, value: str | None) -> str | None:
+    if value:
+        use_language(value)
+    return value
+
+
 def say(message: str, **values: object) -> str:
     """A phrase of the `cli` catalog in the user's language, its {values} put in."""
     lang = _ui["language"]
@@ -66,17 +154,18 @@ class Failure(click.ClickException):
         click.echo(f"{say('Error')}: {self.format_message()}", err=True, file=file)
 
 
-@click.group()
+@click.group(cls=_Docgen)
 @click.version_option(package_name="docgen-kg", prog_name="docgen")
 @click.option(
     "--ui-language",
     type=click.Choice(UI_LANGUAGES),
     default=None,
+    is_eager=True,
+    callback=_ui_language,
     help="Language of the messages (default: from LANG; Kyrgyz, Russian, else English).",
 )
 def main(ui_language: str | None) -> None:
     """docgen: official bilingual documents for Kyrgyz local self-government."""
-    _ui["language"] = ui_language or locale_language()
 
 
 def _kind(kind: str, hint: str) -> None:
@@ -427,7 +516,7 @@ def upgrade() -> None:
 
     url = config.load()["DATABASE_URL"]
     run_upgrade(url)
-    click.echo("database is up to date")
+    click.echo(say("database is up to date"))
 
 
 # Where `docgen users bootstrap` keeps the local admin's first password and token.
@@ -458,13 +547,13 @@ def _cli_audit(session, organisation_id: str, action: str, object_type: str, obj
 
 
 def _fail(err: ServiceError) -> None:
-    """Stop with a ServiceError's message and its fields."""
-    from service.errors import flatten_errors
+    """Stop with a ServiceError's message and its fields, in the user's language."""
+    from service.i18n import translate_error
 
-    details = "; ".join(
-        f"{path}: {' '.join(messages)}" for path, messages in flatten_errors(err.errors).items()
-    )
-    raise click.ClickException(f"{err}" + (f" ({details})" if details else ""))
+    fields = _errors_in_language(err.errors)
+    details = "; ".join(f"{path}: {' '.join(messages)}" for path, messages in fields.items())
+    message = translate_error(str(err), _ui["language"])
+    raise Failure(message + (f" ({details})" if details else ""))
 
 
 def _write_secret(path: Path, text: str) -> None:
@@ -524,7 +613,8 @@ def organisation_move_records(source: str, target: str) -> None:
             _cli_audit(session, target, "moved_records", "organisation", source)
     except ServiceError as err:
         _fail(err)
-    click.echo(", ".join(f"{count} {name}" for name, count in moved.items()) + " moved")
+    counts = ", ".join(f"{count} {name}" for name, count in moved.items())
+    click.echo(say("{counts} moved", counts=counts))
 
 
 @main.group()
@@ -533,7 +623,7 @@ def users() -> None:
 
 
 def _ask_password() -> str:
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return click.prompt(say("Password"), hide_input=True, confirmation_prompt=True)
 
 
 @users.command("create-admin")
@@ -551,7 +641,7 @@ def users_create_admin(username: str, organisation_id: str) -> None:
             _cli_audit(session, organisation_id, "created", "user", user.id)
     except ServiceError as err:
         _fail(err)
-    click.echo(f"admin {user.username} created ({user.id})")
+    click.echo(say("admin {username} created ({id})", username=user.username, id=user.id))
 
 
 @users.command("create")
@@ -589,7 +679,7 @@ def users_create(username: str, organisation_id: str, roles, municipalities) -> 
             _cli_audit(session, organisation_id, "created", "user", user.id)
     except ServiceError as err:
         _fail(err)
-    click.echo(f"user {user.username} created ({user.id})")
+    click.echo(say("user {username} created ({id})", username=user.username, id=user.id))
 
 
 @users.command("reset-password")
@@ -606,7 +696,7 @@ def users_reset_password(username: str) -> None:
             _cli_audit(session, user.organisation_id, "changed_password", "user", user.id)
     except ServiceError as err:
         _fail(err)
-    click.echo(f"password of {username} changed")
+    click.echo(say("password of {username} changed", username=username))
 
 
 @users.command("deactivate")
@@ -622,7 +712,7 @@ def users_deactivate(username: str) -> None:
             _cli_audit(session, user.organisation_id, "deactivated", "user", user.id)
     except ServiceError as err:
         _fail(err)
-    click.echo(f"{username} deactivated; its tokens are revoked")
+    click.echo(say("{username} deactivated; its tokens are revoked", username=username))
 
 
 @users.command("bootstrap")
@@ -664,18 +754,17 @@ def users_bootstrap(directory: Path) -> None:
 
 def _sign_in_hint(directory: Path, *, made: bool) -> str:
     token, password = directory / "token", directory / "password"
+    header = f'-H "Authorization: Bearer $(cat {token})"'
     if made:
-        return (
-            f"Local admin '{LOCAL_ADMIN}' made. Its password is in {password}, an API token in "
-            f"{token} (readable by you only). Sign in with POST /api/v1/sessions, or send "
-            f'-H "Authorization: Bearer $(cat {token})".'
-        )
+        return say(
+            "Local admin «{name}» made. Its password is in {password}, an API token in {token} "
+            "(readable by you only). Sign in with POST /api/v1/sessions, or send {header}.",
+            name=LOCAL_ADMIN, password=password, token=token, header=header,
+        )  # fmt: skip
     if token.exists():
-        return (
-            f"An admin exists; an API token is in {token}: "
-            f'-H "Authorization: Bearer $(cat {token})".'
-        )
-    return "An admin exists; `docgen tokens create USERNAME --name NAME` issues a token."
+        return say("An admin exists; an API token is in {token}: {header}.", token=token,
+                   header=header)  # fmt: skip
+    return say("An admin exists; `docgen tokens create USERNAME --name NAME` issues a token.")
 
 
 @main.group()
@@ -717,7 +806,7 @@ def tokens_create(
         click.echo(secret)
     else:
         _write_secret(output, secret)
-        click.echo(f"token {token.id} written to {output}")
+        click.echo(say("token {id} written to {output}", id=token.id, output=output))
 
 
 @tokens.command("revoke")
@@ -729,11 +818,11 @@ def tokens_revoke(token_id: str) -> None:
     with _session() as session:
         token = session.get(ApiToken, token_id)
         if token is None:
-            raise click.ClickException("no such token")
+            raise Failure(say("no such token"))
         token.revoked_at = token.revoked_at or utcnow()
         owner = session.get(User, token.user_id)
         _cli_audit(session, owner.organisation_id, "revoked", "token", token.id)
-    click.echo(f"token {token_id} revoked")
+    click.echo(say("token {id} revoked", id=token_id))
 
 
 @db.command("backup")
@@ -746,8 +835,9 @@ def db_backup(file: Path) -> None:
     try:
         backup.backup(config.load()["DATABASE_URL"], file)
     except backup.BackupError as err:
-        raise click.ClickException(str(err)) from err
-    click.echo(f"backup written to {file} ({file.stat().st_size} bytes)")
+        raise Failure(str(err)) from err
+    click.echo(say("backup written to {file} ({size} bytes)", file=file,
+                   size=file.stat().st_size))  # fmt: skip
 
 
 @db.command("restore")
@@ -760,8 +850,8 @@ def db_restore(file: Path) -> None:
     try:
         backup.restore(config.load()["DATABASE_URL"], file)
     except backup.BackupError as err:
-        raise click.ClickException(str(err)) from err
-    click.echo(f"restored {file}; the database is up to date")
+        raise Failure(str(err)) from err
+    click.echo(say("restored {file}; the database is up to date", file=file))
 
 
 @main.group()
@@ -788,7 +878,7 @@ def retention_purge(days: int | None, dry_run: bool) -> None:
     settings = config.load()
     days = days or int(settings["RETENTION_DAYS"])
     if not days:
-        click.echo("RETENTION_DAYS is 0: everything is kept; nothing to purge")
+        click.echo(say("RETENTION_DAYS is 0: everything is kept; nothing to purge"))
         return
     database = Database(settings["DATABASE_URL"])
     try:
@@ -797,12 +887,14 @@ def retention_purge(days: int | None, dry_run: bool) -> None:
         )
     finally:
         database.dispose()
-    verb = "would purge" if dry_run else "purged"
-    click.echo(
-        f"{verb}: files of {len(done.outputs)} documents, inputs of {len(done.inputs)} "
-        f"(finished more than {days} days ago)"
-        + ("" if dry_run else f"; {done.blobs} stored files deleted")
-    )
+    counts = {"files": len(done.outputs), "inputs": len(done.inputs), "days": days}
+    if dry_run:
+        click.echo(say("would purge: files of {files} documents, inputs of {inputs} (finished "
+                       "more than {days} days ago)", **counts))  # fmt: skip
+    else:
+        click.echo(say("purged: files of {files} documents, inputs of {inputs} (finished more "
+                       "than {days} days ago); {blobs} stored files deleted", blobs=done.blobs,
+                       **counts))  # fmt: skip
 
 
 if __name__ == "__main__":

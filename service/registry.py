@@ -369,6 +369,16 @@ def _issue(entry: RegisterEntry, status, deleted_at) -> Issue:
     )
 
 
+def register_line(
+    session: Session, scope: Scope, municipality_id: str, year: int, seq: int
+) -> Issue:
+    """The line `seq` of `year` in a municipality's register; NotFound if there is none."""
+    for issue in register(session, scope, municipality_id, year):
+        if issue.seq == seq:
+            return issue
+    raise NotFound()
+
+
 def register(session: Session, scope: Scope, municipality_id: str, year: int) -> list[Issue]:
     get(session, scope, municipality_id)
     rows = session.execute(

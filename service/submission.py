@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -37,6 +38,8 @@ KIND_ROLE_ERROR = "Your account has no role for documents of this kind ({role}).
 MUNICIPALITY_REQUIRED_ERROR = (
     "Required: your account acts for the municipalities assigned to it; name one of them."
 )
+NO_PLAN_OF_ERROR = "No stored joint plan of «{municipality}» for {year}."
+PLAN_OF_AND_PLAN_ERROR = "Give either plan_of or plan, not both."
 PLAN_GONE_ERROR = (
     "This joint plan was deleted, or its input purged: a report cannot be made from it."
 )
@@ -283,7 +286,17 @@ def stored_input(session: Session, scope: Scope, document_id: str, kind: str) ->
 
 def _resolve_reference(session: Session, scope: Scope, reference, payload: Any) -> Any:
     """Put the stored input a reference names into its field (keeping the reference)."""
-    if not isinstance(payload, dict) or not payload.get(reference.id_field):
+    if not isinstance(payload, dict):
+        return payload
+    named = payload.get(reference.found_by) if reference.found_by else None
+    if isinstance(named, dict) and not payload.get(reference.id_field):
+        if reference.field in payload:
+            raise InvalidInput(errors={reference.found_by: [PLAN_OF_AND_PLAN_ERROR]})
+        found = find_plan(session, scope, named.get("municipality"), named.get("year"))
+        if found is None:
+            return payload  # the schema reports a malformed plan_of
+        return {**payload, reference.id_field: found.id, reference.field: found.input}
+    if not payload.get(reference.id_field):
         return payload
     if reference.field in payload:
         raise InvalidInput(errors={reference.id_field: ["Give either plan_id or plan, not both."]})
@@ -294,6 +307,71 @@ def _resolve_reference(session: Session, scope: Scope, reference, payload: Any) 
     except Gone:
         raise InvalidInput(errors={reference.id_field: [PLAN_GONE_ERROR]}) from None
     return {**payload, reference.field: found}
+
+
+def find_plan(session: Session, scope: Scope, municipality: Any, year: Any):
+    """The newest stored joint plan of `municipality` (its registry id, or its body as the
+    plan names it, in either language) for `year`, that `scope` may see; None when
+    `municipality` or `year` is malformed (the schema says why); InvalidInput if none."""
+    if not isinstance(municipality, str) or not municipality.strip():
+        return None
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        return None
+    found = _stored_plans(session, scope).get((_plain(municipality), year))
+    if found is None:
+        raise InvalidInput(
+            errors={"plan_of": [NO_PLAN_OF_ERROR.format(municipality=municipality, year=year)]}
+        )
+    return records.get(session, found, scope)
+
+
+_PLANS_KEY = "docgen.stored_plans"
+
+
+def _stored_plans(session: Session, scope: Scope) -> dict[tuple[str, int], str]:
+    """(municipality's id or body, year) → the newest stored plan's id, of the plans `scope`
+    may see; read once per transaction (a batch's chunk names many)."""
+    kept = session.info.setdefault(_PLANS_KEY, {})
+    if scope in kept:
+        return kept[scope]
+    plans: dict[tuple[str, int], str] = {}
+    if kind_role("joint-plan") not in scope.roles:
+        kept[scope] = plans
+        return plans
+    query = (
+        select(DocumentRecord.id, DocumentRecord.municipality_id, DocumentRecord.input)
+        .where(
+            DocumentRecord.tenant == scope.tenant,
+            DocumentRecord.kind == "joint-plan",
+            DocumentRecord.deleted_at.is_(None),
+            DocumentRecord.input.is_not(None),
+        )
+        .order_by(DocumentRecord.created_at.desc(), DocumentRecord.id)
+    )
+    for record_id, municipality_id, plan in session.execute(query):
+        year = _plan_year(plan) if isinstance(plan, dict) else None
+        if year is None or not scope.covers(municipality_id):
+            continue
+        body = (plan.get("issuer") or {}).get("body") or {}
+        names = {municipality_id, *(body.values() if isinstance(body, dict) else ())}
+        for name in names:
+            if isinstance(name, str):
+                plans.setdefault((_plain(name), year), record_id)
+    kept[scope] = plans
+    return plans
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("ё", "е").split()).casefold()
+
+
+def _plan_year(plan: dict) -> int | None:
+    period = plan.get("period") or {}
+    if isinstance(period.get("year"), int):
+        return period["year"]
+    return _year_of(period.get("start"))
 
 
 def report_draft(session: Session, scope: Scope, plan_id: str) -> dict:

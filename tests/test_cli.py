@@ -13,6 +13,7 @@ import sys
 import zipfile
 
 import pytest
+from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from service.i18n import catalog_path
@@ -178,13 +179,98 @@ def test_messages_follow_the_locale(tmp_path):
     assert not (tmp_path / "x.zip").exists()
 
 
+def _cli_catalog(lang: str) -> set[str]:
+    with catalog_path(lang, "cli").open("rb") as fp:
+        return {
+            m.id if isinstance(m.id, str) else m.id[0]
+            for m in read_po(fp, locale=lang)
+            if m.id and (m.string if isinstance(m.string, str) else all(m.string))
+        }
+
+
 @pytest.mark.parametrize("lang", ["ky", "ru"])
 def test_every_phrase_of_the_command_line_is_translated(lang):
-    source = (ROOT / "service" / "cli.py").read_text(encoding="utf-8")
-    used = set(re.findall(r"""say\(\s*["']([^"']+)["']""", source))
-    with catalog_path(lang, "cli").open("rb") as fp:
-        catalog = {m.id for m in read_po(fp, locale=lang) if m.id and m.string}
-    assert used and not used - catalog, sorted(used - catalog)
+    used = {
+        message
+        for _line, message, _comments, _context in extract_from_file(
+            "python", str(ROOT / "service" / "cli.py"), keywords={"say": None}
+        )
+    }
+    catalog = _cli_catalog(lang)
+    assert len(used) > 30 and not used - catalog, sorted(used - catalog)
+
+
+# click's phrases that only a program's author sees (a command declared wrongly), and the
+# `--version` line («docgen, version 0.1.0»), made once when the commands are declared.
+_AUTHORS_ONLY = re.compile(
+    r"DeprecationWarning|defined twice|Boolean option|Could not determine|No options defined|"
+    r"Arguments take exactly|Unknown color|Choice\(|Unknown standard stream|must be an iterable|"
+    r"%\(prog\)s, version"
+)
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+def test_every_help_text_and_clicks_own_phrases_are_translated(lang):
+    from service import cli
+
+    click_dir = ROOT / ".venv" / "lib"
+    modules = sorted(
+        path
+        for name in cli._CLICK_MODULES
+        for path in click_dir.glob(f"python*/site-packages/click/{name}.py")
+    )
+    assert modules
+    phrases = set()
+    for module in modules:
+        for _line, message, _comments, _context in extract_from_file(
+            "python", str(module), keywords={"_": None, "ngettext": (1, 2)}
+        ):
+            phrase = message if isinstance(message, str) else message[0]
+            if not _AUTHORS_ONLY.search(phrase):
+                phrases.add(phrase)
+    catalog = _cli_catalog(lang)
+    assert {"Usage:", "Missing argument", "No such option {name!r}."} <= phrases
+    assert not phrases - catalog, sorted(phrases - catalog)
+    helps = set(cli.help_texts())
+    assert len(helps) > 40 and not helps - catalog, sorted(helps - catalog)
+
+
+def _in_locale(lang: str | None, *args: str) -> subprocess.CompletedProcess:
+    environ = {
+        k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")
+    }
+    environ["LANG"] = lang or "C.UTF-8"
+    return subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "docgen"), *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=60, env=environ,
+    )  # fmt: skip
+
+
+def test_help_and_usage_errors_speak_the_locale_or_the_ui_language():
+    russian = _in_locale("ru_RU.UTF-8", "--help")
+    assert russian.returncode == 0, russian.stderr
+    assert russian.stdout.startswith("Использование: docgen [OPTIONS] COMMAND [ARGS]...")
+    assert "официальные двуязычные документы" in russian.stdout
+    assert "Показать эту справку и выйти." in russian.stdout and "Команды:" in russian.stdout
+    assert "Show this message" not in russian.stdout
+    kyrgyz = _in_locale(None, "--ui-language", "ky", "--help")
+    assert kyrgyz.stdout.startswith("Колдонуу: docgen") and "Бул жардамды көрсөтүп" in kyrgyz.stdout
+    assert "Маалымат базасынын схемасы." in kyrgyz.stdout
+    subcommand = _in_locale("ky_KG.UTF-8", "users", "create", "--help")
+    assert "Уюмдун коду." in subcommand.stdout and "[милдеттүү]" in subcommand.stdout
+    # Usage errors: click's own messages, in the user's language.
+    unknown = _in_locale("ru_RU.UTF-8", "--nope")
+    assert unknown.returncode == 2
+    assert "Ошибка: Нет такого параметра: '--nope'." in unknown.stderr
+    assert "Справка: «docgen --help»." in unknown.stderr
+    missing = _in_locale("ky_KG.UTF-8", "render", "joint-plan")
+    assert missing.returncode == 2 and "Ката: Аргумент көрсөтүлгөн жок 'INPUT_FILE'." in (
+        missing.stderr
+    )
+    choice = _in_locale(None, "--ui-language", "ru", "users", "create", "u", "--role", "boss")
+    assert "'boss' — не из списка: 'secretary', 'coordinator', 'admin'." in choice.stderr
+    english = _in_locale(None, "--help")
+    assert english.stdout.startswith("Usage: docgen") and "Show this message" in english.stdout
 
 
 def test_batch_with_pdfs(tmp_path):

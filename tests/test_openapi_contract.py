@@ -57,6 +57,8 @@ RULES_BEYOND_THE_SCHEMA = [
         r"Unknown municipality\.",
         r"Unknown joint plan\.",
         r"Give either plan_id or plan(, not both)?\.",
+        r"Give either plan_of or plan, not both\.",
+        r"No stored joint plan of «.*» for -?\d+\.",
         r"Exactly one leader is required\.",
         r"The deadline must not be before the date of the order\.",
         r"Give either a year or the start and end dates\.",

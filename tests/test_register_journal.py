@@ -172,6 +172,49 @@ def test_numbers_taken_outside_the_service_take_their_seq(client, municipality, 
     assert rows[2][8] == ""
 
 
+def test_a_line_recorded_twice_with_its_idempotency_key_is_one_line(client, municipality):
+    lines = f"{MUNICIPALITIES}/{municipality}/register/lines"
+    line = {"date": "2015-07-01", "kind": "письмо", "subject": "О сведениях"}
+    key = {"Idempotency-Key": "journal-2015-07-01"}
+    first = client.post(lines, json=line, headers=key)
+    again = client.post(lines, json=line, headers=key)
+    assert first.status_code == again.status_code == 201, again.get_json()
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Location"] == first.headers["Location"]
+    assert first.headers["Location"].endswith(f"/{municipality}/register?year=2015")
+    other = client.post(lines, json={**line, "subject": "Другое"}, headers=key)
+    assert other.status_code == 409
+    # Without a key, the same body is another line.
+    assert client.post(lines, json=line).get_json()["seq"] == 2
+    entries = client.get(f"{MUNICIPALITIES}/{municipality}/register?year=2015").get_json()
+    assert [e["seq"] for e in entries] == [1, 2]
+
+
+def test_a_batch_numbers_on_from_the_counter_start_and_the_outside_lines(
+    client, municipality, order, monkeypatch
+):
+    from service.batches import creation
+
+    monkeypatch.setattr(creation, "CHUNK", 2)  # three chunks, each numbering on the last
+    counter = f"{MUNICIPALITIES}/{municipality}/register/counter"
+    assert client.put(counter, json={"year": 2015, "next": 147}).status_code == 200
+    lines = f"{MUNICIPALITIES}/{municipality}/register/lines"
+    outside = {"date": "2015-06-20", "kind": "письмо", "subject": "О сведениях"}
+    assert client.post(lines, json=outside).get_json()["seq"] == 147
+    refused = {**order, "purpose": {"ru": "только по-русски"}}
+    items = [order, order, refused, order, order]
+    response = client.post("/api/v1/batches", json={"kind": "working-group-order", "items": items})
+    assert response.status_code == 202, response.get_json()
+    numbers = [i["number"] for i in response.get_json()["items"]]
+    assert numbers == ["03-12/148-Б", "03-12/149-Б", None, "03-12/150-Б", "03-12/151-Б"]
+    assert client.post(lines, json=outside).get_json()["seq"] == 152
+    entries = client.get(f"{MUNICIPALITIES}/{municipality}/register?year=2015").get_json()
+    assert [e["seq"] for e in entries] == list(range(147, 153))
+    assert client.get(counter + "?year=2015").get_json()["next"] == 153
+
+
 def test_number_assigned_later_by_the_electronic_system(app, client, municipality, order):
     later = {**order, "assign_number_later": True}
     job = client.post(ORDERS, json=later)

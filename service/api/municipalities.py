@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import url_for
+from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -204,10 +204,35 @@ class RegisterCounterResource(MethodView):
         return found
 
 
+def _line_id(issue: registry.Issue) -> str:
+    return f"{issue.issued_on.year}/{issue.seq}"
+
+
+def _replay_line(line_id: str) -> registry.Issue:
+    year, seq = (int(part) for part in line_id.split("/"))
+    with extensions.db().session() as session:
+        return registry.register_line(
+            session, scope(), request.view_args["municipality_id"], year, seq
+        )
+
+
+def _line_location(issue: registry.Issue) -> str:
+    return url_for(
+        "municipalities.register",
+        municipality_id=request.view_args["municipality_id"],
+        year=issue.issued_on.year,
+    )
+
+
 @blp.route("/<municipality_id>/register/lines", endpoint="register_lines", methods=["POST"])
 @blp.arguments(OutsideLineSchema)
+@blp.doc(
+    parameters=[IDEMPOTENCY_PARAMETER],
+    responses=error_responses({409: "The Idempotency-Key was used with another body"}),
+)
 @blp.response(201, RegisterEntrySchema)
 @blp.alt_response(404, schema=ErrorSchema, description=UNKNOWN)
+@idempotent(_replay_line, location=_line_location, made_id=_line_id)
 def record_line(data: dict, municipality_id: str):
     """Record a number taken outside the service: it takes the year's next sequence."""
     with extensions.db().session() as session:

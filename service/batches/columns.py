@@ -21,11 +21,11 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from service.errors import InvalidInput
 from service.generation import get_kind
-from service.i18n import translate_errors, translations
+from service.i18n import catalog_path, translate_errors, translations
 from service.schemas.common import Flag
 
 COLUMN = "batch column"  # the catalogs' context of column labels
@@ -77,6 +77,26 @@ ORDER_SHARED = (
 )
 
 
+# A district's joint plans: the skeleton every municipality shares (the problems, their
+# activities and indicators, as the example's shared part has them: a row each on the shared
+# sheet), and per municipality its body, signatories and local figures (the items' columns).
+PLAN_SHARED = (
+    "language",
+    *_both("issuer.country"),
+    *_both("issuer.region"),
+    *_both("issuer.district"),
+    "period.year",
+    "working_group_order.date",
+    *_both("baseline_study.summary"),
+    "monitoring.meetings",
+    "monitoring.report_deadline",
+    "monitoring.police_assessment",
+)
+# The annual reports of those plans: the year and the report's date shared, with the plans'
+# activity numbers and indicator codes; per municipality what was done and achieved.
+REPORT_SHARED = ("language", "plan_of.year", "report_date")
+
+
 def layout(kind: str) -> Layout:
     """The template layout of `kind`; InvalidInput if it has no upload template."""
     found = get_kind(kind)
@@ -94,6 +114,14 @@ def layout(kind: str) -> Layout:
             example="sverdlovsky-batch.json",
             flags=("control.kept_by_head",),
         )
+    if kind == "joint-plan":
+        return Layout(
+            shared=PLAN_SHARED, items=items, member=(), example="kadamjai-plan-batch.json"
+        )
+    if kind == "annual-report":
+        return Layout(
+            shared=REPORT_SHARED, items=items, member=(), example="kadamjai-report-batch.json"
+        )
     return Layout(shared=(), items=items, member=member, members_in_csv=6 if member else 0)
 
 
@@ -104,6 +132,8 @@ def _member_part(path: str) -> str:
 
 # What a column holds, as far as reading a cell goes.
 TEXT, FLAG, DATE, CHOICE_TYPE = "text", "flag", "date", "choice"
+INTEGER, DECIMAL = "integer", "decimal"  # a year; an amount or a figure («14,5» from Excel)
+DEADLINE = "deadline"  # a date, or a word (a plan's `2016-Q2`, `monthly`)
 
 
 @dataclass(frozen=True)
@@ -153,6 +183,15 @@ def column_type(kind: str, path: str) -> ColumnType | None:
         return ColumnType(DATE)
     if isinstance(field, fields.Enum):
         return ColumnType(CHOICE_TYPE, tuple(str(e.value) for e in field.enum))
+    one_of = next((v for v in field.validators if isinstance(v, validate.OneOf)), None)
+    if one_of is not None:
+        return ColumnType(CHOICE_TYPE, tuple(str(c) for c in one_of.choices))
+    if isinstance(field, fields.Integer):
+        return ColumnType(INTEGER)
+    if isinstance(field, fields.Decimal):
+        return ColumnType(DECIMAL)
+    if type(field).__name__ == "DeadlineField":
+        return ColumnType(DEADLINE)
     if isinstance(field, (fields.Nested, fields.List, fields.Dict)):
         return None  # a whole object in one cell: not a column
     return ColumnType(TEXT)
@@ -175,7 +214,12 @@ def _pgettext(lang: str, context: str, message: str) -> str:
 
 
 def label(path: str, lang: str) -> str:
-    """The column `path` as people call it in `lang` (the path itself in English)."""
+    """The column `path` as people call it in `lang` (the path itself in English).
+
+    A path through lists is named by each list's numbered entry, then by its field:
+    `problems.0.indicators.1.baseline` is «Проблема 1, индикатор 2: базовое значение», from
+    the msgids `problems.{n}`, `problems.indicators.{n}` and `problems.indicators.baseline`.
+    """
     if lang == "en":
         return path
     member = re.fullmatch(rf"{MEMBERS}\.(\d+)\.(.+)", path)
@@ -183,7 +227,18 @@ def label(path: str, lang: str) -> str:
         number = int(member.group(1)) + 1
         prefix = _pgettext(lang, COLUMN, f"{MEMBERS}.{{n}}").format(n=number)
         return f"{prefix}: {member_label(member.group(2), lang)}"
-    return _pgettext(lang, COLUMN, path)
+    parts = path.split(".")
+    if not any(part.isdigit() for part in parts):
+        return _pgettext(lang, COLUMN, path)
+    stem: list[str] = []
+    entries = []
+    for part in parts:
+        if part.isdigit():
+            entry = _pgettext(lang, COLUMN, ".".join([*stem, "{n}"]))
+            entries.append(entry.replace("{n}", str(int(part) + 1)))
+        else:
+            stem.append(part)
+    return f"{', '.join(entries)}: {_pgettext(lang, COLUMN, '.'.join(stem))}"
 
 
 def labelled_errors(errors: dict[str, list[str]], lang: str) -> dict[str, list[str]]:
@@ -265,7 +320,60 @@ def path_of(kind: str, header: str) -> str | None:
             member = _member_labels(kind).get(match.group(2).strip())
             if member and member != ITEM:
                 return f"{MEMBERS}.{int(match.group(1)) - 1}.{member}"
+    found = _numbered_path(key)
+    if found is not None and column_type(kind, found) is not None:
+        return found
     return None
+
+
+@cache
+def _numbered_labels() -> tuple[list[tuple[re.Pattern[str], str]], dict[str, str]]:
+    """The catalogs' numbered entries («Проблема {n}» → `problems`) as patterns, and every
+    column label → its msgid (a field within a list: `problems.indicators.baseline`)."""
+    from babel.messages.pofile import read_po
+
+    entries, leaves = [], {}
+    for lang in LANGUAGES:
+        with catalog_path(lang, "errors").open("rb") as fp:
+            catalog = read_po(fp, locale=lang)
+        for message in catalog:
+            msgid, text = message.id, message.string
+            if message.context != COLUMN or not isinstance(msgid, str) or not text:
+                continue
+            if msgid.endswith(".{n}"):
+                pattern = re.escape(normal(text)).replace(re.escape("{n}"), r"(\d+)")
+                entries.append((re.compile(rf"^{pattern}$"), msgid[: -len(".{n}")]))
+            else:
+                leaves.setdefault(normal(text), msgid)
+    return entries, leaves
+
+
+def _numbered_path(key: str) -> str | None:
+    """The path a numbered label names («проблема 1, индикатор 2: базовое значение» →
+    `problems.0.indicators.1.baseline`), its words as `normal` gives them; None if none."""
+    head, sep, leaf = key.partition(":")
+    if not sep:
+        return None
+    entries, leaves = _numbered_labels()
+    field = leaves.get(leaf.strip())
+    if field is None:
+        return None
+    places: list[tuple[str, int]] = []
+    for part in head.split(","):
+        part = part.strip()
+        match = next(((m, stem) for p, stem in entries if (m := p.match(part))), None)
+        if match is None or int(match[0].group(1)) < 1:
+            return None
+        places.append((match[1], int(match[0].group(1)) - 1))
+    path, done = "", ""
+    for stem, index in places:
+        if not stem.startswith(done) or stem == done.rstrip("."):
+            return None
+        path += stem[len(done) :] + f".{index}."
+        done = stem + "."
+    if not field.startswith(done):
+        return None
+    return (path + field[len(done) :]).lstrip(".")
 
 
 def member_path_of(kind: str, header: str) -> str | None:
@@ -344,7 +452,9 @@ def cell_text(value: Any, kind: ColumnType | None) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (int, float)):
-        if kind.kind == DATE and 0 < value < 2_958_466:  # a serial number: a date cell as such
+        if (
+            kind.kind in (DATE, DEADLINE) and 0 < value < 2_958_466
+        ):  # a serial number: a date cell as such
             return (_EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -355,8 +465,29 @@ def cell_text(value: Any, kind: ColumnType | None) -> str:
         return ""
     if kind.kind == FLAG and text not in _STRICT_FLAGS:
         return _flag_words().get(normal(text), text)
-    if kind.kind == DATE:
+    if kind.kind in (DATE, DEADLINE):
         return read_date(text) or text
     if kind.kind == CHOICE_TYPE:
         return _choice_words(kind.choices).get(normal(text), text)
+    if kind.kind in (INTEGER, DECIMAL):
+        return _number_text(text)
+    return text
+
+
+_GROUPED = re.compile(r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|-?\d+(?:[.,]\d+)?")
+
+
+def _number_text(text: str) -> str:
+    """`12 500,50` (Excel on a Russian-locale PC) → `12500.50`; other text as it is."""
+    if not _GROUPED.fullmatch(text):
+        return text
+    return re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")
+
+
+def cell_value(value: Any, kind: ColumnType | None) -> Any:
+    """A cell's value as the schema takes it: `cell_text`, a whole number as an int for an
+    integer field (a year), which takes no string."""
+    text = cell_text(value, kind)
+    if kind is not None and kind.kind == INTEGER and re.fullmatch(r"-?\d{1,9}", text):
+        return int(text)
     return text

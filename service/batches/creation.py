@@ -37,13 +37,40 @@ class BatchNotFound(NotFound):
 
 
 def merge(shared: Any, item: Any) -> Any:
-    """Deep-merge an item's fields over the shared ones (lists are replaced, not merged)."""
+    """Deep-merge an item's fields over the shared ones.
+
+    A list of objects merges entry by entry: the item's entry at a place over the shared
+    one there (a municipality's figures over the plan's skeleton, `problems.0.indicators.1
+    .baseline`), the shared list's further entries kept, an entry the item leaves out
+    (None, a gap in a spreadsheet's numbered columns) the shared one. Any other list, and
+    any other value, is replaced."""
     if isinstance(shared, dict) and isinstance(item, dict):
         out = copy.deepcopy(shared)
         for key, value in item.items():
-            out[key] = merge(out[key], value) if key in out else copy.deepcopy(value)
+            out[key] = merge(out[key], value) if key in out else _without_gaps(value)
         return out
-    return copy.deepcopy(item)
+    if (
+        isinstance(shared, list)
+        and isinstance(item, list)
+        and shared
+        and all(isinstance(entry, dict) for entry in shared)
+    ):
+        out = [
+            copy.deepcopy(shared[i]) if entry is None else merge(shared[i], entry)
+            for i, entry in enumerate(item[: len(shared)])
+        ]
+        out += [_without_gaps(entry) for entry in item[len(shared) :] if entry is not None]
+        return out + copy.deepcopy(shared[len(item) :])
+    return _without_gaps(item)
+
+
+def _without_gaps(value: Any) -> Any:
+    """A copy of `value` without the None entries of its lists (places left out)."""
+    if isinstance(value, dict):
+        return {key: _without_gaps(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_without_gaps(entry) for entry in value if entry is not None]
+    return copy.deepcopy(value)
 
 
 CHUNK = 100

@@ -231,9 +231,9 @@ class _Reader:
             return columns.member_label(path, self.language)
         return columns.label(path, self.language)
 
-    def value(self, path: str, value: Any) -> str:
+    def value(self, path: str, value: Any) -> Any:
         kind = columns.column_type(self.kind, path) if self.kind else None
-        return columns.cell_text(value, kind)
+        return columns.cell_value(value, kind)
 
     def header(self, cells: Sequence[Any], *, member: bool = False) -> list[str]:
         """The path of each column ("" for a column without a header); refused if a header
@@ -474,9 +474,10 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
         first = next(source, "")
     else:
         # Excel saves CSV with «;» where the decimal separator is a comma (ru, ky): the header
-        # line, made of column names, tells which (what is quoted in it does not count).
+        # line, made of column names, tells which (what is quoted in it does not count). A
+        # label may hold commas («Проблема 1, индикатор 2: …»), never «;» or a tab.
         bare = re.sub(r'"[^"]*"', "", first)
-        delimiter = max((",", ";", "\t"), key=bare.count)
+        delimiter = next((d for d in (";", "\t") if d in bare), ",")
     if not first:
         return
     reader = csv.reader(itertools.chain([first], source), delimiter=delimiter)
@@ -666,10 +667,19 @@ def _put(node: dict, path: list[str], value: str) -> None:
     node[path[-1]] = value
 
 
+# Numbered columns past this place are not made into a list (members.999999.name).
+_MAX_PLACE = 1000
+
+
 def _lists(node: Any) -> Any:
-    """Turn {"0": …, "1": …} (from members.0.name) into lists."""
+    """Turn {"0": …, "2": …} (from members.0.name) into lists, each entry at its place: a
+    place left out is None (service.batches.creation.merge keeps the shared entry there,
+    or drops the gap)."""
     if isinstance(node, dict):
         node = {k: _lists(v) for k, v in node.items()}
         if node and all(k.isdigit() for k in node):
-            return [node[k] for k in sorted(node, key=int)]
+            places = {int(k): v for k, v in node.items()}
+            if max(places) >= _MAX_PLACE:
+                return [places[k] for k in sorted(places)]
+            return [places.get(i) for i in range(max(places) + 1)]
     return node

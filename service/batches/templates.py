@@ -18,10 +18,20 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from service.batches import columns
-from service.batches.columns import CHOICE_TYPE, DATE, FLAG, ITEM, MEMBERS, Layout
+from service.batches.columns import (
+    CHOICE_TYPE,
+    DATE,
+    DECIMAL,
+    FLAG,
+    INTEGER,
+    ITEM,
+    MEMBERS,
+    Layout,
+)
 from service.batches.tables import csv_bytes
 from service.kinds import EXAMPLES_DIR
 
@@ -62,9 +72,11 @@ def batch_xlsx(kind: str, batch: dict, language: str = "en") -> bytes:
 def template_csv(kind: str, language: str = "en") -> bytes:
     """The CSV upload template of `kind`: a header row of labels, then the example row."""
     known = columns.layout(kind)
-    paths = [ITEM, *_unique([*known.shared, *known.items])]
-    paths += [f"{MEMBERS}.{n}.{p}" for n in range(known.members_in_csv) for p in known.member]
     example = _example(known)
+    # The shared fields, then those of the example's shared part (a plan's skeleton).
+    shared = _unique([*known.shared, *_flat(example["shared"])])
+    paths = [ITEM, *_unique([*shared, *known.items])]
+    paths += [f"{MEMBERS}.{n}.{p}" for n in range(known.members_in_csv) for p in known.member]
     row: dict[str, Any] = {}
     if example["items"]:
         row = _flat(example["shared"]) | _flat(example["items"][0])
@@ -135,6 +147,15 @@ def _shown(kind: str, path: str, value: Any, language: str) -> Any:
         return _flag_words(language)[text != "true"]
     if found.kind == CHOICE_TYPE and text in found.choices:
         return columns.choice_word(text, language)
+    if found.kind == INTEGER and isinstance(value, int):
+        return value
+    if found.kind == DECIMAL:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return text
+        # A number cell (Excel shows it as the locale writes it); whole ones as integers.
+        return int(number) if number == number.to_integral_value() else float(number)
     return text
 
 
@@ -147,6 +168,8 @@ def _flag_words(language: str) -> list[str]:
 
 def _csv_value(kind: str, path: str, value: Any, language: str) -> str:
     shown = _shown(kind, path, value, language)
+    if isinstance(shown, (int, float)) and not isinstance(shown, bool):
+        return str(value)  # a figure as given («118000.00»)
     if isinstance(shown, date):
         return shown.isoformat() if language == "en" else shown.strftime("%d.%m.%Y")
     return "" if shown is None else str(shown)
@@ -258,7 +281,7 @@ def _shared_sheet(sheet, kind, known: Layout, language, values: dict, examples: 
     for column, text in enumerate(head, start=1):
         _header_style(_put(sheet, 1, column, text))
     sheet.cell(row=1, column=3).comment = Comment(columns.word("shared fields", language), "")
-    paths = _unique([*known.shared, *values])
+    paths = _unique([*known.shared, *values, *examples])
     for row, path in enumerate(paths, start=2):
         _put(sheet, row, 1, columns.label(path, "ky"))
         _put(sheet, row, 2, columns.label(path, "ru"))

@@ -32,12 +32,16 @@ EXAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "examples"
 class Reference:
     """An input field naming a stored document whose input fills another field.
 
-    The annual report's `plan_id` names a stored joint plan, whose input becomes `plan`.
+    The annual report's `plan_id` names a stored joint plan, whose input becomes `plan`;
+    or its `plan_of` names the municipality and the year of that plan.
     """
 
     id_field: str
     field: str
     kind: str
+    # A field naming the stored document otherwise: `plan_of` {municipality, year}, the
+    # municipality's plan of that year (a report batch's item, as a coordinator names it).
+    found_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,15 +145,63 @@ KINDS: dict[str, DocumentKind] = {
             "joint-plan",
             url="joint-plans",
             schema_class="JointPlanSchema",
+            # Per municipality: its body and signatories, and its own figures for the
+            # indicators of the shared problems (service.batches.columns.PLAN_SHARED): the
+            # first two indicators of five problems, for a CSV holds 256 columns; a sheet
+            # takes any other as a column headed by its label.
+            batch_columns=(
+                "municipality_id",
+                *(f"issuer.body.{lang}" for lang in ("ky", "ru")),
+                *(f"issuer.head.{p}" for p in _PERSON),
+                "working_group_order.number",
+                *(f"monitoring.report_to.{lang}" for lang in ("ky", "ru")),
+                *(
+                    f"approvers.{who}.{p}"
+                    for who in ("kenesh_chair", "police_head")
+                    for p in _PERSON
+                ),
+                *(f"agreed.{i}.{p}" for i in range(2) for p in _PERSON),
+                *(
+                    f"problems.{i}.indicators.{j}.{p}"
+                    for i in range(5)
+                    for j in range(2)
+                    for p in ("baseline", "target")
+                ),
+            ),
             examples=("uch-korgon-plan.json", "sverdlovsky-plan.json"),
-        ),
+        ),  # fmt: skip
         DocumentKind(
             "annual-report",
             url="annual-reports",
             schema_class="AnnualReportSchema",
             media=("word/media/image1.png", "word/media/image2.png"),
-            references=(Reference("plan_id", "plan", "joint-plan"),),
+            references=(Reference("plan_id", "plan", "joint-plan", found_by="plan_of"),),
+            # Per municipality: whose plan, who signs, what was done (by the plan's activity
+            # numbers and indicator codes, shared) and what it came to.
+            batch_columns=(
+                "plan_of.municipality",
+                "plan_id",
+                *(f"signatory.{p}" for p in _PERSON),
+                *(
+                    f"narrative.{part}.{lang}"
+                    for part in ("summary", "difficulties", "recommendations", "proposals")
+                    for lang in ("ky", "ru")
+                ),
+                *(
+                    f"activities.{i}.{p}"
+                    for i in range(16)
+                    for p in (
+                        "status",
+                        "actual_date",
+                        "spent.0.source",
+                        "spent.0.amount",
+                        "comment.ky",
+                        "comment.ru",
+                    )
+                ),
+                *(f"indicators.{i}.actual" for i in range(12)),
+            ),
             examples=("uch-korgon-report.json",),
-        ),
+        ),  # fmt: skip
     )
 }

@@ -38,6 +38,26 @@ from service.schemas.joint_plan import (
 PLAN_ID_NEEDS_SERVICE = (
     "A plan_id refers to a plan stored by the HTTP API; without it, give the plan itself."
 )
+PLAN_OF_NEEDS_SERVICE = (
+    "plan_of names a plan stored by the HTTP API; without it, give the plan itself."
+)
+
+
+class PlanOfSchema(BaseSchema):
+    """Which stored plan a report is on, as a coordinator names it."""
+
+    municipality = Text(
+        required=True,
+        max_length=300,
+        metadata={
+            "description": "The municipality's id in the registry, or its body as the plan "
+            "names it, in Kyrgyz or Russian",
+            "example": "Үч-Коргон айыл өкмөтү",
+        },
+    )
+    year = fields.Integer(
+        required=True, validate=validate.Range(min=2000, max=2100), metadata={"example": 2016}
+    )
 
 
 class SpendingSchema(BaseSchema):
@@ -132,6 +152,14 @@ class AnnualReportSchema(DocumentSchema):
             "minLength": 1,
         },
     )
+    plan_of = fields.Nested(
+        PlanOfSchema,
+        load_only=True,
+        metadata={
+            "description": "Instead of plan_id: the municipality's newest stored joint plan "
+            "of that year (a report batch's items name their plans so). Needs the HTTP API."
+        },
+    )
     plan = fields.Nested(
         JointPlanSchema,
         metadata={"description": "The joint plan's full input, when there is no plan_id"},
@@ -167,6 +195,10 @@ class AnnualReportSchema(DocumentSchema):
                 return  # the plan itself is invalid: its errors are reported
             if data.get("plan_id"):
                 raise ValidationError(PLAN_ID_NEEDS_SERVICE, "plan_id")
+            if "plan_of" in given and "plan_id" not in given:
+                if "plan_of" in data:
+                    raise ValidationError(PLAN_OF_NEEDS_SERVICE, "plan_of")
+                return  # plan_of itself is invalid: its errors are reported
             if "plan_id" not in given:
                 raise ValidationError("Give either plan_id or plan.", "plan")
             if "plan_id" not in data:
