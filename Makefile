@@ -8,7 +8,7 @@ PORT ?= 5000
 # packages, the only interpreter LibreOffice's uno module (python3-uno) works with.
 CONVERTER_ENV := var/converter-env
 
-.PHONY: run test test-sweep format lock openapi bench converter clean
+.PHONY: run test test-sweep format lock openapi bench converter browser guide-screens clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
@@ -34,12 +34,26 @@ $(CONVERTER_ENV)/.installed: scripts/ensure-services.sh
 
 converter: $(CONVERTER_ENV)/.installed
 
+# The browser tests' Chromium and npm (installed when missing and possible), then axe-core
+# from npm (tests/browser/package-lock.json); without them the browser tests skip, or fail
+# where make test has the services (DOCGEN_REQUIRE_SERVICES=1).
+AXE_CORE := tests/browser/node_modules/.package-lock.json
+$(AXE_CORE): tests/browser/package.json tests/browser/package-lock.json scripts/ensure-services.sh
+	@bash scripts/ensure-services.sh browser || \
+		echo "browser: Chromium or npm is missing: the browser tests will skip" >&2
+	@cd tests/browser && npm ci --no-audit --no-fund --loglevel=error || \
+		echo "browser: npm ci failed: no axe-core, the browser tests will skip" >&2
+
+browser: $(AXE_CORE)
+	@[ -x /usr/bin/chromium ] || bash scripts/ensure-services.sh browser || \
+		echo "browser: Chromium is missing: the browser tests will skip" >&2
+
 run: $(VENV)/.installed-run converter
 	$(BIN)/docgen db upgrade
 	$(BIN)/docgen users bootstrap
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 8 --timeout 120 wsgi:app
 
-test: $(VENV)/.installed-test converter
+test: $(VENV)/.installed-test converter browser
 	@if bash scripts/ensure-services.sh; then export DOCGEN_REQUIRE_SERVICES=1; \
 		else echo "PostgreSQL/Redis unavailable: only the SQLite tests will run" >&2; fi; \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/pytest
@@ -55,6 +69,12 @@ format: $(VENV)/.installed-test
 lock: | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+# The user guide's pictures, taken by the browser tests in both languages and kept in
+# service/web/static/guide/ (commit them when the pages change).
+guide-screens: $(VENV)/.installed-test converter browser
+	$(BIN)/pytest -q tests/browser/test_browser_guide.py
+	$(BIN)/python -m scripts.guide_screens
 
 openapi: $(VENV)/.installed-run
 	$(BIN)/python -m scripts.export_openapi

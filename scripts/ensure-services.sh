@@ -3,24 +3,34 @@
 # Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 with a database "test";
 # and the PDF converter's packages: LibreOffice, its Python bridge (python3-uno), the fonts
 # (fonts-liberation2: Times New Roman's metrics with ң ө ү) and poppler-utils, which the PDF
-# tests read with. `ensure-services.sh converter` installs only the converter's packages
-# (make converter, which make run and make test depend on).
+# tests read with; Debian's Chromium and npm for the browser tests (tests/browser).
+# `ensure-services.sh converter` installs only the converter's packages (make converter, which
+# make run and make test depend on); `ensure-services.sh browser` only Chromium and npm (make
+# browser, which make test depends on).
 # Exits non-zero when they cannot be made available; the SQLite tests run anyway.
 set -uo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 missing=()
-if [ "${1:-}" != converter ]; then
+if [ "${1:-}" = "" ]; then
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 fi
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
-/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || missing+=(python3-uno)
-command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
-for package in fonts-liberation2 fonts-dejavu-core; do
-  installed "$package" || missing+=("$package")
-done
+if [ "${1:-}" != browser ]; then
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+  /usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || missing+=(python3-uno)
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  for package in fonts-liberation2 fonts-dejavu-core; do
+    installed "$package" || missing+=("$package")
+  done
+fi
+# The browser tests: Debian's Chromium (Playwright drives /usr/bin/chromium, never a browser
+# of its own) and npm for axe-core.
+if [ "${1:-}" != converter ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "ensure-services: missing ${missing[*]} (run as root to install them)" >&2
@@ -30,7 +40,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
     || exit 1
 fi
-[ "${1:-}" = converter ] && exit 0
+[ -n "${1:-}" ] && exit 0
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   mkdir -p /var/lib/redis /var/log/redis

@@ -41,7 +41,13 @@ def _used_page_phrases() -> set[str]:
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(SERVICE / "web"),
             method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
-            keywords={"_": None, "gettext": None, "ngettext": (1, 2), "menu_item": (2,)},
+            keywords={
+                "_": None,
+                "gettext": None,
+                "N_": None,
+                "ngettext": (1, 2),
+                "menu_item": (2,),
+            },
         )
     }
 

@@ -14,11 +14,18 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from service import create_app, extensions
+from service import accounts, create_app, extensions
 from service.db import CONNECT_TIMEOUT_SECONDS, STATEMENT_TIMEOUT_SECONDS, upgrade
 from service.errors import Unavailable
 from service.models import DocumentRecord
-from tests.conftest import EXAMPLES, ORDERS, authorized, token_client, wait_until_finished
+from tests.conftest import (
+    EXAMPLES,
+    OFFICE,
+    ORDERS,
+    authorized,
+    token_client,
+    wait_until_finished,
+)
 from tests.private_postgres import PrivatePostgres
 
 BATCHES = "/api/v1/batches"
@@ -179,7 +186,11 @@ def test_every_endpoint_that_needs_the_database_is_503(app, database_down):
     client = app.test_client()
     answers = {}
     for rule in app.url_map.iter_rules():
+        # The pages answer a signed-out visitor without the database (the sign-in page);
+        # signed in, see test_a_page_while_the_database_is_down_is_a_503_page.
         if rule.endpoint in ("static", "swagger_static.swagger_static"):
+            continue
+        if rule.endpoint.startswith("web."):
             continue
         url = rule.rule.replace("<kind>", "working-group-order").replace("<ext>", "csv")
         url = re.sub(r"<[^>]+>", "0123456789abcdef" * 2, url)
@@ -202,6 +213,29 @@ def test_every_endpoint_that_needs_the_database_is_503(app, database_down):
                 assert_unavailable(response, None)
     assert len(answers) >= 15, answers
     assert 500 not in answers.values(), answers
+
+
+@pytest.mark.distributed
+def test_a_page_while_the_database_is_down_is_a_503_page(app, postgres, document):
+    with extensions.db(app).session() as session:
+        accounts.create_user(session, OFFICE, "page-user", "a long password", ["secretary"], None)
+    pages = app.test_client()
+    form = pages.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    signed = pages.post(
+        "/sign-in",
+        data={"username": "page-user", "password": "a long password", "csrf_token": token},
+    )
+    assert signed.status_code == 302
+    postgres.stop()
+    try:
+        for url in ("/documents", "/documents/new/working-group-orders", "/register"):
+            page = timed(pages.get, url, headers=RU)
+            assert page.status_code == 503, url
+            assert page.mimetype == "text/html" and page.headers["Retry-After"]
+            assert "База данных недоступна" in page.get_data(as_text=True)
+    finally:
+        postgres.start()
 
 
 @pytest.mark.distributed

@@ -14,14 +14,15 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 
 from service import accounts, extensions
 from service.accounts import scope_of
 from service.api.auth import count_sign_in
-from service.errors import TooManyRequests
+from service.errors import DatabaseUnavailable, TooManyRequests
 from service.models import User
 from service.tenancy import Role, Scope
 from service.web.blueprint import bp
@@ -31,7 +32,7 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 _SIGNED_IN_AT = "signed_in_at"
 # Pages a visitor reaches without signing in.
-OPEN_ENDPOINTS = {"web.sign_in", "web.static", "web.set_language"}
+OPEN_ENDPOINTS = {"web.sign_in", "web.static", "web.set_language", "web.guide"}
 
 
 class WebUser(UserMixin):
@@ -70,12 +71,18 @@ def _load(user_id: str) -> WebUser | None:
     started = session.get(_SIGNED_IN_AT, 0)
     if time.time() - started > float(current_app.config["WEB_SESSION_MAX_HOURS"]) * 3600:
         return None
-    with extensions.db().session() as db_session:
-        user = db_session.get(User, user_id)
-        if user is None or user.deactivated_at is not None:
-            return None
-        organisation = accounts.get_organisation(db_session, user.organisation_id).name
-        return WebUser(user, organisation)
+    try:
+        with extensions.db().session() as db_session:
+            user = db_session.get(User, user_id)
+            if user is None or user.deactivated_at is not None:
+                return None
+            organisation = accounts.get_organisation(db_session, user.organisation_id).name
+            return WebUser(user, organisation)
+    except SQLAlchemyError:
+        # The session stays; this request is answered «busy» (not «sign in»), and the
+        # page that says so draws no menu (no second attempt at the database).
+        g.database_unavailable = True
+        return None
 
 
 @login_manager.unauthorized_handler
@@ -89,7 +96,10 @@ def _guard():
     signed-in user."""
     if request.method == "POST":
         csrf.protect()
-    if request.endpoint not in OPEN_ENDPOINTS and not current_user.is_authenticated:
+    signed_in = current_user.is_authenticated
+    if g.get("database_unavailable"):
+        raise DatabaseUnavailable()
+    if request.endpoint not in OPEN_ENDPOINTS and not signed_in:
         return login_manager.unauthorized()
     return None
 
@@ -105,7 +115,9 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
-    """The sign-in page."""
+    """The sign-in page (a user already signed in goes on where they were going)."""
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
     error = None
     username = ""
     if request.method == "POST":

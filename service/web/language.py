@@ -41,6 +41,11 @@ def _chosen() -> str:
     return request.accept_languages.best_match(UI_LANGUAGES, default="ky") or "ky"
 
 
+def N_(message: str) -> str:
+    """Mark `message` as a phrase of the catalogs, translated where it is shown."""
+    return message
+
+
 def gettext(message: str, **values) -> str:
     """`message` in the page's language, its `{name}` fields filled from `values`."""
     text = translations(ui_language(), DOMAIN).gettext(message)
@@ -50,6 +55,13 @@ def gettext(message: str, **values) -> str:
 def ngettext(singular: str, plural: str, n: int, **values) -> str:
     text = translations(ui_language(), DOMAIN).ngettext(singular, plural, n)
     return text.format(n=n, **values)
+
+
+def in_page_language(text: dict | None) -> str:
+    """A bilingual text ({ky, ru}) in the page's language, else in the other."""
+    text = text or {}
+    lang = ui_language()
+    return text.get(lang) or text.get("ru" if lang == "ky" else "ky") or ""
 
 
 def init_app(app: Flask) -> None:

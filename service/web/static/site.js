@@ -5,6 +5,7 @@
    - Rows: [data-rows] holds [data-row]s; a click on [data-add-row] clones its <template>
      (the string __index__ becomes the next index), on [data-remove-row] removes its row. Without
      this script, the same buttons submit the form and the server adds or removes the row.
+   - Menu: on a phone the header's menu folds behind its «Menu» button.
    - Refresh: [data-refresh] is fetched again every few seconds and replaced, while it carries
      the attribute (the server drops it once nothing runs).
 */
@@ -74,7 +75,17 @@
     if (closest(event.target, "button.letter")) { event.preventDefault(); }
   });
 
+  document.documentElement.className += " js";
+
   document.addEventListener("click", function (event) {
+    var toggle = closest(event.target, ".menu-toggle");
+    if (toggle) {
+      var header = closest(toggle, ".top");
+      var open = header.className.indexOf("menu-open") < 0;
+      header.className = open ? header.className + " menu-open" : header.className.replace(/ ?menu-open/, "");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      return;
+    }
     var letter = closest(event.target, "button.letter");
     if (letter) {
       var field = letter.parentNode.previousSibling;
@@ -126,4 +137,15 @@
   } else {
     start();
   }
+}());
+
+/* Print: a [data-print] button opens the browser's print dialog (the register's page); the
+   page prints as well from the browser's own menu. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var node = event.target;
+    while (node && node.nodeType === 1 && !node.hasAttribute("data-print")) { node = node.parentNode; }
+    if (node && node.nodeType === 1 && window.print) { window.print(); }
+  });
 }());
