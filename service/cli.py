@@ -303,7 +303,7 @@ def batch(
     does. Exit status: 0 when every document was made, 1 when some were not (the ZIP holds
     the others; the manifest and the messages say why), 2 when FILE cannot be read.
     """
-    from service.batches.creation import merge
+    from service.batches.creation import merge, skeleton_of
     from service.errors import InvalidInput
 
     shared, items, rows, kind, formats, profile = _read_batch(file, kind)
@@ -318,7 +318,7 @@ def batch(
     converter = _converter() if "pdf" in formats else None
     try:
         for row, item in zip(rows, items, strict=True):
-            payload = merge(shared, item)
+            payload = merge(shared, item, skeleton_of(kind))
             label = where.format(row=row)
             try:
                 made_item = _make(kind, payload, row, label, converter, pdf_profile)

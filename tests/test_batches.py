@@ -551,3 +551,18 @@ def test_the_archive_queries_do_not_grow_with_the_items(app, client, sverdlovsky
     blob_reads = len([s for s in large_http if "FROM blobs" in s])
     assert blob_reads == math.ceil(documents / READ_GROUP)
     assert len(own(large_http)) == len(own(small_http))
+
+
+def test_an_item_s_people_replace_the_shared_ones_but_a_plan_s_skeleton_is_filled():
+    from service.batches.creation import skeleton_of
+
+    shared = {"members": [{"name": "Асанов Б.", "by_agreement": True}]}
+    item = {"members": [{"name": "Токтосунова Н."}, {"name": "Бекова Ж."}]}
+    # An order's members are people: the item's list is the group, nothing of the shared
+    # person («by agreement») leaks into the item's first member.
+    assert merge(shared, item, skeleton_of("working-group-order")) == item
+    plan = {"problems": [{"title": "A", "indicators": [{"ref": "1.1", "name": "x"}]}]}
+    figures = {"problems": [{"indicators": [{"baseline": "3"}]}]}
+    assert merge(plan, figures, skeleton_of("joint-plan")) == {
+        "problems": [{"title": "A", "indicators": [{"ref": "1.1", "name": "x", "baseline": "3"}]}]
+    }

@@ -22,7 +22,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from service.batches import columns, tables, templates
-from service.batches.creation import merge
+from service.batches.creation import merge, skeleton_of
 from service.batches.tables import read_table
 from service.schemas.common import Flag
 from tests.conftest import EXAMPLES
@@ -518,14 +518,16 @@ def test_the_plan_and_report_example_workbooks_are_their_json(kind):
         (EXAMPLES / f"{name}.csv").read_bytes(), f"{name}.csv", kind
     )
     for item, from_xlsx, from_csv in zip(batch["items"], committed.items, csv_items, strict=True):
-        expected = merge(batch["shared"], item)
+        expected = merge(batch["shared"], item, skeleton_of(kind))
         if kind == PLAN:  # a report needs its stored plan to load
-            assert load_input(kind, merge(committed.shared, from_xlsx)) == load_input(
-                kind, expected
-            )
+            assert load_input(
+                kind, merge(committed.shared, from_xlsx, skeleton_of(kind))
+            ) == load_input(kind, expected)
             assert load_input(kind, merge({}, from_csv)) == load_input(kind, expected)
         else:  # amounts as number cells: «118000.00» reads back as «118000»
-            assert _figures(merge(committed.shared, from_xlsx)) == _figures(expected)
+            assert _figures(merge(committed.shared, from_xlsx, skeleton_of(kind))) == _figures(
+                expected
+            )
             assert merge({}, from_csv) == expected
 
 
@@ -625,6 +627,6 @@ def test_a_filled_plan_template_with_excel_numbers_reads(client):
     # A municipality that leaves a problem's figures out keeps the skeleton's place.
     del table.items[2]["problems"][0]
     table.items[2]["problems"].insert(0, None)
-    merged = merge(table.shared, table.items[2])
+    merged = merge(table.shared, table.items[2], skeleton_of(PLAN))
     assert merged["problems"][0]["indicators"][0] == batch["shared"]["problems"][0]["indicators"][0]
     assert merged["problems"][1]["indicators"][0]["baseline"] == "17"

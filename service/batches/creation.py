@@ -36,27 +36,27 @@ class BatchNotFound(NotFound):
     message = "Batch not found."
 
 
-def merge(shared: Any, item: Any) -> Any:
+def merge(shared: Any, item: Any, skeleton: tuple[str, ...] = (), _path: str = "") -> Any:
     """Deep-merge an item's fields over the shared ones.
 
-    A list of objects merges entry by entry: the item's entry at a place over the shared
-    one there (a municipality's figures over the plan's skeleton, `problems.0.indicators.1
-    .baseline`), the shared list's further entries kept, an entry the item leaves out
-    (None, a gap in a spreadsheet's numbered columns) the shared one. Any other list, and
-    any other value, is replaced."""
+    A list the kind names in `skeleton` (its `batch_skeleton`: dotted paths without indices,
+    such as a plan's `problems` and `problems.indicators`) merges entry by entry: the item's
+    entry at a place over the shared one there (a municipality's figures over the plan's
+    skeleton, `problems.0.indicators.1.baseline`), the shared list's further entries kept,
+    an entry the item leaves out (None, a gap in a spreadsheet's numbered columns) the
+    shared one. Any other list (an order's members: people, not a skeleton to fill), and any
+    other value, is replaced."""
     if isinstance(shared, dict) and isinstance(item, dict):
         out = copy.deepcopy(shared)
         for key, value in item.items():
-            out[key] = merge(out[key], value) if key in out else _without_gaps(value)
+            inner = f"{_path}.{key}" if _path else key
+            out[key] = (
+                merge(out[key], value, skeleton, inner) if key in out else _without_gaps(value)
+            )
         return out
-    if (
-        isinstance(shared, list)
-        and isinstance(item, list)
-        and shared
-        and all(isinstance(entry, dict) for entry in shared)
-    ):
+    if _path in skeleton and isinstance(shared, list) and isinstance(item, list):
         out = [
-            copy.deepcopy(shared[i]) if entry is None else merge(shared[i], entry)
+            copy.deepcopy(shared[i]) if entry is None else merge(shared[i], entry, skeleton, _path)
             for i, entry in enumerate(item[: len(shared)])
         ]
         out += [_without_gaps(entry) for entry in item[len(shared) :] if entry is not None]
@@ -208,13 +208,19 @@ class _Defective(Exception):
     """An item of the chunk failed for a defect, not its input."""
 
 
+def skeleton_of(kind: str) -> tuple[str, ...]:
+    """The lists of `kind` an item fills entry by entry (see merge)."""
+    return generation.get_kind(kind).batch_skeleton
+
+
 def _record_items(session, scope, batch, rows, record, chunk_numbers):
     created, invalid, defects = [], {}, False
+    skeleton = skeleton_of(batch.kind)
     items = []
     for row, fields in rows:
         item = BatchItem(batch_id=batch.id, row=row, fields=fields)
         try:
-            made = record(session, scope, batch.kind, merge(batch.shared, fields))
+            made = record(session, scope, batch.kind, merge(batch.shared, fields, skeleton))
             chunk_numbers.keep()
             item.document_id = made.record.id
             item.municipality_id = made.record.municipality_id
@@ -243,7 +249,7 @@ def _add_items_one_by_one(
         try:
             # A savepoint per item: a refused item gives its outgoing number back.
             with session.begin_nested():
-                payload = merge(batch.shared, fields)
+                payload = merge(batch.shared, fields, skeleton_of(batch.kind))
                 made = record(session, scope, batch.kind, payload)
             item.document_id = made.record.id
             item.municipality_id = made.record.municipality_id

@@ -55,6 +55,9 @@ class DocumentKind:
     act_word: bool = False  # carries the municipality's act word (ТЕСКЕМЕ, БУЙРУК…)
     # The per-item columns of the batch upload template (dotted paths); none: no template.
     batch_columns: tuple[str, ...] = ()
+    # Lists a batch item fills entry by entry over the shared ones (dotted, no indices): a
+    # plan's problems, their indicators; any other list of an item replaces the shared one.
+    batch_skeleton: tuple[str, ...] = ()
     # Picture parts of the template that every document replaces (context.media gives them).
     media: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
@@ -168,6 +171,7 @@ KINDS: dict[str, DocumentKind] = {
                     for p in ("baseline", "target")
                 ),
             ),
+            batch_skeleton=("problems", "problems.indicators"),
             examples=("uch-korgon-plan.json", "sverdlovsky-plan.json"),
         ),  # fmt: skip
         DocumentKind(
@@ -201,6 +205,7 @@ KINDS: dict[str, DocumentKind] = {
                 ),
                 *(f"indicators.{i}.actual" for i in range(12)),
             ),
+            batch_skeleton=("activities", "indicators"),
             examples=("uch-korgon-report.json",),
         ),  # fmt: skip
     )

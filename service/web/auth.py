@@ -19,9 +19,9 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import SQLAlchemyError
 
-from service import accounts, extensions
+from service import accounts, audit, extensions
 from service.accounts import scope_of
-from service.api.auth import count_sign_in
+from service.api.auth import client_address, count_sign_in
 from service.errors import DatabaseUnavailable, TooManyRequests
 from service.models import User
 from service.tenancy import Role, Scope
@@ -64,6 +64,13 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     login_manager.login_view = "web.sign_in"
+
+
+def page_actor() -> audit.Actor:
+    """The signed-in user as the audit log names them (no token: a page's session)."""
+    return audit.Actor(
+        current_user.scope.tenant, current_user.id, current_user.username, None, client_address()
+    )
 
 
 @login_manager.user_loader

@@ -18,7 +18,6 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from service import audit, extensions, registration, registry, retention, submission
-from service.api.auth import client_address
 from service.api.documents import MIME_TYPES, OUTPUT_FAILED_ERROR, DocumentListQuerySchema
 from service.api.downloads import send_download
 from service.api.schemas import AssignedNumberSchema
@@ -30,6 +29,7 @@ from service.kinds import KINDS
 from service.models import DocumentRecord
 from service.schemas.outputs import FORMATS
 from service.tasks import records
+from service.web.auth import page_actor
 from service.web.blueprint import bp, menu_item
 from service.web.language import gettext, in_page_language, ui_language
 
@@ -41,13 +41,6 @@ FRAGMENT = "fragment"  # the X-Requested-With of site.js's refresh
 def wants_fragment() -> bool:
     """Whether site.js asks for the refreshing element alone."""
     return request.headers.get("X-Requested-With") == FRAGMENT
-
-
-def page_actor() -> audit.Actor:
-    """The signed-in user as the audit log names them."""
-    return audit.Actor(
-        current_user.scope.tenant, current_user.id, current_user.username, None, client_address()
-    )
 
 
 def audit_event(action: str, object_type: str, object_id: str | None, **kwargs) -> None:

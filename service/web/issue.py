@@ -28,6 +28,7 @@ from service.quotas import DOCUMENTS, DailyQuota
 from service.tasks import records
 from service.tenancy import kind_role
 from service.web import forms
+from service.web.auth import page_actor
 from service.web.blueprint import bp, menu_item
 from service.web.language import N_, gettext, in_page_language, ui_language
 from service.web.preview import preview
@@ -159,7 +160,7 @@ def _issue(kind: str, data: dict, draft_id: str | None, pdf: bool):
     record = made.record
     with found.db.session() as session:
         audit.record(
-            session, _actor(), "created", "document", record.id,
+            session, page_actor(), "created", "document", record.id,
             municipality_id=record.municipality_id, details={"kind": kind},
         )  # fmt: skip
         if draft_id:
@@ -167,16 +168,7 @@ def _issue(kind: str, data: dict, draft_id: str | None, pdf: bool):
             if draft is not None and draft.tenant == current_user.scope.tenant:
                 session.delete(draft)
     flash(gettext("The document is accepted; its page shows when it is ready."))
-    if "web.document" in current_app.view_functions:
-        return redirect(url_for("web.document", document_id=record.id))
-    return redirect(f"/documents/{record.id}")
-
-
-def _actor() -> audit.Actor:
-    scope = current_user.scope
-    return audit.Actor(
-        scope.tenant, current_user.id, current_user.username, None, request.remote_addr
-    )
+    return redirect(url_for("web.document", document_id=record.id))
 
 
 def _page(

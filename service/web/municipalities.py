@@ -17,6 +17,7 @@ from service.i18n import translate_message
 from service.schemas.municipality import MunicipalitySchema
 from service.tenancy import Role
 from service.web import forms
+from service.web.auth import page_actor
 from service.web.blueprint import bp, menu_item
 from service.web.language import gettext, in_page_language, ui_language
 
@@ -81,7 +82,7 @@ def _profile(municipality_id: str | None):
                 action = "changed"
                 details = {"fields": registry.changed_fields(before, saved.data)}
             audit.record(
-                session, _actor(), action, "municipality", saved.id,
+                session, page_actor(), action, "municipality", saved.id,
                 municipality_id=saved.id, details=details,
             )  # fmt: skip
             saved_id = saved.id
@@ -92,13 +93,6 @@ def _profile(municipality_id: str | None):
         return _page(municipality_id, values, problem=problem, status=err.status)
     flash(gettext("The municipality is saved."))
     return redirect(url_for("web.municipality", municipality_id=saved_id))
-
-
-def _actor() -> audit.Actor:
-    scope = current_user.scope
-    return audit.Actor(
-        scope.tenant, current_user.id, current_user.username, None, request.remote_addr
-    )
 
 
 def _page(
