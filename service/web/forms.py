@@ -26,7 +26,7 @@ from service.domain.notices import Notice
 from service.i18n import translate_error, translate_notice, translations
 from service.schemas.common import BilingualSchema, NameFormsSchema, PersonFormsSchema
 from service.schemas.working_group_order import KEPT_BY_HEAD, Control
-from service.web.language import DOMAIN, gettext, ui_language
+from service.web.language import DOMAIN, N_, gettext, ui_language
 
 FIELD = "field"  # the web catalogs' context of a field's label, by its path without indices
 PART = "field part"  # …of a label by the path's last part (a person's `name`, `gender`…)
@@ -105,7 +105,7 @@ def label(key: str) -> str:
         return batch[:1].upper() + batch[1:]
     parent, _, last = key.rpartition(".")
     if parent and last in ("ky", "ru"):  # one language of a pair
-        phrase = "{field}, in Kyrgyz" if last == "ky" else "{field}, in Russian"
+        phrase = N_("{field}, in Kyrgyz") if last == "ky" else N_("{field}, in Russian")
         return gettext(phrase, field=label(parent))
     if "forms." in f".{key}" and last != "forms":
         last = f"forms.{last}"
