@@ -61,7 +61,6 @@ def test_page_phrases_are_all_translated(lang):
     assert not missing, f"untranslated in {lang}: {sorted(missing)}"
 
 
-
 @pytest.mark.parametrize("lang", ["ky", "ru"])
 def test_the_page_catalogs_hold_no_phrase_the_pages_no_longer_use(lang):
     # A native speaker would correct it in vain. (Entries with a context, the fields' labels,
