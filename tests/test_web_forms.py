@@ -8,6 +8,7 @@ import html
 import json
 import re
 import shutil
+import time
 import uuid
 
 import pytest
@@ -374,8 +375,13 @@ def test_the_report_form_is_prefilled_from_a_stored_plan(web_app):
     plan_id = _document_id(
         _post(client, PLAN_FORM, forms.flatten(_example("uch-korgon-plan")), "issue")
     )
+    deadline = time.monotonic() + 120
+    while records.overall_status(_record(web_app, plan_id)) != "done":  # the plan's choice
+        assert time.monotonic() < deadline, "the plan was not made"
+        time.sleep(0.1)
     page = client.get(f"{REPORT_FORM}?plan={plan_id}").get_data(as_text=True)
     assert f'name="plan_id" value="{plan_id}"' in page
+    assert f'<option value="{plan_id}" selected>' in page  # the plan's choice, posted apart
     assert _value(page, "activities.0.number") == "1.1"
     assert _value(page, "indicators.0.ref") == "1.1"
     assert 'name="activities.0.status"' in page
@@ -440,9 +446,13 @@ def test_a_municipality_profile_is_created_and_changed(web_app):
 
 
 def _form_values(page: str) -> dict[str, str]:
-    """What a browser would post of a page's inputs (the last of a name wins, as the form
-    reads it)."""
+    """What a browser would post of the document form's inputs (the last of a name wins, as
+    the form reads it); the page's other forms (the plan's choice, the language switch) post
+    apart."""
     found = {}
+    start = page.find('class="document-form"')
+    if start >= 0:
+        page = page[start : page.index("</form>", start)]
     for tag in re.findall(r"<(?:input|textarea|select)\b[^>]*>", page):
         name = re.search(r'name="([^"]+)"', tag)
         if not name or name.group(1).startswith("_") or "__index__" in name.group(1):
